@@ -1,0 +1,499 @@
+/* tests/harness/harness.c — fork-per-test runner with TAP output (see harness.h).
+ *
+ * How one test runs:
+ *   parent                                   child (fork)
+ *   ------                                   -----
+ *   tmpfile() for the child's output   --->  stdout and stderr go to that file
+ *   pipe() for the verdict             --->  alarm(time limit); test->run();
+ *   waits, kills after the time limit  <---  writes one verdict byte, _exit(0)
+ * A child that dies, is killed, or exits without writing its verdict (a student's exit()
+ * or abort()) fails that test only; so does a non-zero exit status after the verdict
+ * (Valgrind's --error-exitcode in `make memcheck`).
+ */
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exercise.h"
+
+enum { OUTPUT_LINES_SHOWN = 40, OUTPUT_LINE_WIDTH = 300 };
+
+/* The verdict byte a child sends home; a stub hit is announced at once with STUB_HIT. */
+enum { VERDICT_PASS = 'P', VERDICT_FAIL = 'F', VERDICT_TODO = 'T', VERDICT_EMPTY = 'E', STUB_HIT = 'S' };
+
+/* ---- state of the running test (lives in the child) -------------------------------- */
+
+static int checks_made;
+static int checks_failed;
+static char scratch_dir[256];
+static int verdict_pipe_fd = -1; /* the child's end of the verdict pipe */
+
+static void note_failure_location(const char *file, int line)
+{
+    printf("    at %s:%d\n", file, line);
+}
+
+bool check_true_at(bool condition, const char *what, const char *file, int line)
+{
+    checks_made++;
+    if (condition)
+        return true;
+    checks_failed++;
+    printf("  check failed: %s\n", what);
+    note_failure_location(file, line);
+    return false;
+}
+
+bool check_near_at(double expected, double got, double tolerance, const char *what,
+                   const char *file, int line)
+{
+    checks_made++;
+    double error = fabs(got - expected);
+    if (error <= tolerance) /* false for NaN */
+        return true;
+    checks_failed++;
+    printf("  %s\n    expected %.12g\n    got      %.12g\n    |error| %.3g > tolerance %.3g\n",
+           what, expected, got, error, tolerance);
+    note_failure_location(file, line);
+    return false;
+}
+
+bool check_relative_at(double expected, double got, double tolerance, const char *what,
+                       const char *file, int line)
+{
+    checks_made++;
+    double scale = fmax(fabs(expected), 1e-300);
+    double relative = fabs(got - expected) / scale;
+    if (relative <= tolerance)
+        return true;
+    checks_failed++;
+    printf("  %s\n    expected %.12g\n    got      %.12g\n    relative error %.3g > tolerance %.3g\n",
+           what, expected, got, relative, tolerance);
+    note_failure_location(file, line);
+    return false;
+}
+
+bool check_below_at(double got, double bound, const char *what, const char *file, int line)
+{
+    checks_made++;
+    if (got < bound)
+        return true;
+    checks_failed++;
+    printf("  %s\n    expected below %.6g\n    got            %.6g\n", what, bound, got);
+    note_failure_location(file, line);
+    return false;
+}
+
+bool check_long_at(long expected, long got, const char *what, const char *file, int line)
+{
+    checks_made++;
+    if (got == expected)
+        return true;
+    checks_failed++;
+    printf("  %s\n    expected %ld\n    got      %ld\n", what, expected, got);
+    note_failure_location(file, line);
+    return false;
+}
+
+bool check_contains_at(const char *text, const char *needle, const char *what,
+                       const char *file, int line)
+{
+    checks_made++;
+    if (text && strstr(text, needle))
+        return true;
+    checks_failed++;
+    printf("  %s\n    expected to contain \"%s\"\n    got \"%s\"\n", what, needle, text ? text : "(null)");
+    note_failure_location(file, line);
+    return false;
+}
+
+void check_fail_at(const char *file, int line, const char *format, ...)
+{
+    checks_made++;
+    checks_failed++;
+    va_list args;
+    va_start(args, format);
+    printf("  ");
+    vprintf(format, args);
+    printf("\n");
+    va_end(args);
+    note_failure_location(file, line);
+}
+
+void check_note(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    printf("  ");
+    vprintf(format, args);
+    printf("\n");
+    va_end(args);
+}
+
+const char *test_scratch_dir(void)
+{
+    if (!scratch_dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(scratch_dir, sizeof scratch_dir, "%s/vaelab-test-%ld", base && *base ? base : "/tmp",
+                 (long)getpid());
+        mkdir(scratch_dir, 0700);
+    }
+    return scratch_dir;
+}
+
+/* Remove the scratch directory and the files the test left in it (tests write no subfolders). */
+static void remove_scratch_dir(const char *directory)
+{
+    DIR *listing = opendir(directory);
+    if (listing) {
+        struct dirent *entry;
+        char path[512];
+        while ((entry = readdir(listing)) != NULL) {
+            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
+            remove(path);
+        }
+        closedir(listing);
+    }
+    rmdir(directory);
+}
+
+/* ---- running one test in a child --------------------------------------------------- */
+
+typedef struct Options {
+    const char *only_exercise; /* run only the tests of this exercise */
+    const char *name_filter;   /* run only tests whose name contains this */
+    double time_limit;         /* seconds per test */
+    bool list;                 /* print the tests and exit */
+    bool no_fork;              /* run in-process, for gdb */
+} Options;
+
+typedef struct Outcome {
+    char verdict;      /* VERDICT_* or 0 when the child sent none */
+    int exit_status;   /* when it exited */
+    int signal_number; /* when a signal ended it (0 otherwise) */
+    bool timed_out;
+    bool stub_hit;     /* a stub said "not implemented", whatever happened next */
+    double seconds;
+} Outcome;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static char verdict_of_finished_test(void)
+{
+    if (exercise_first_stub_hit())
+        return VERDICT_TODO;
+    if (checks_failed > 0)
+        return VERDICT_FAIL;
+    if (checks_made == 0)
+        return VERDICT_EMPTY;
+    return VERDICT_PASS;
+}
+
+static void announce_stub_hit(const char *exercise)
+{
+    (void)exercise;
+    char byte = STUB_HIT;
+    if (write(verdict_pipe_fd, &byte, 1) != 1)
+        return; /* the parent then learns of it from the final verdict instead */
+}
+
+static void run_in_child(const TestCase *test, int verdict_fd, int output_fd, double time_limit)
+{
+    verdict_pipe_fd = verdict_fd;
+    exercise_set_stub_hook(announce_stub_hit);
+    dup2(output_fd, STDOUT_FILENO);
+    dup2(output_fd, STDERR_FILENO);
+    setvbuf(stdout, NULL, _IONBF, 0);
+    alarm((unsigned)ceil(time_limit));
+    test->run();
+    fflush(NULL);
+    char verdict = verdict_of_finished_test();
+    if (scratch_dir[0])
+        remove_scratch_dir(scratch_dir);
+    if (write(verdict_fd, &verdict, 1) != 1)
+        _exit(3);
+    _exit(0);
+}
+
+/* Wait for the child, killing it once the time limit (plus a grace second) is over. */
+static void wait_for_child(pid_t child, double time_limit, Outcome *outcome)
+{
+    double start = now_seconds();
+    int status = 0;
+    const struct timespec pause = { 0, 2 * 1000 * 1000 };
+    for (;;) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child)
+            break;
+        if (done < 0 && errno != EINTR) {
+            status = 0;
+            break;
+        }
+        if (now_seconds() - start > time_limit + 1.0) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            outcome->timed_out = true;
+            break;
+        }
+        nanosleep(&pause, NULL);
+    }
+    outcome->seconds = now_seconds() - start;
+    if (WIFSIGNALED(status)) {
+        outcome->signal_number = WTERMSIG(status);
+        if (outcome->signal_number == SIGALRM)
+            outcome->timed_out = true;
+    } else if (WIFEXITED(status)) {
+        outcome->exit_status = WEXITSTATUS(status);
+    }
+}
+
+static bool run_forked(const TestCase *test, const Options *options, FILE *output, Outcome *outcome)
+{
+    int verdict_pipe[2];
+    if (pipe(verdict_pipe) != 0)
+        return false;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        close(verdict_pipe[0]);
+        close(verdict_pipe[1]);
+        return false;
+    }
+    if (child == 0) {
+        close(verdict_pipe[0]);
+        run_in_child(test, verdict_pipe[1], fileno(output), options->time_limit);
+    }
+    close(verdict_pipe[1]);
+    wait_for_child(child, options->time_limit, outcome);
+    char byte;
+    while (read(verdict_pipe[0], &byte, 1) == 1) {
+        if (byte == STUB_HIT)
+            outcome->stub_hit = true;
+        else
+            outcome->verdict = byte;
+    }
+    close(verdict_pipe[0]);
+    return true;
+}
+
+/* ---- reporting --------------------------------------------------------------------- */
+
+/* Print the captured output as TAP diagnostics: at most OUTPUT_LINES_SHOWN lines of at
+ * most OUTPUT_LINE_WIDTH characters, so a test that prints a flood cannot drown the report. */
+static void print_captured_output(FILE *output)
+{
+    int shown = 0;
+    int c;
+    size_t column = 0;
+    bool at_line_start = true;
+    rewind(output);
+    while ((c = fgetc(output)) != EOF) {
+        if (at_line_start) {
+            if (shown == OUTPUT_LINES_SHOWN) {
+                printf("#   ... (output cut after %d lines)\n", OUTPUT_LINES_SHOWN);
+                return;
+            }
+            fputs("# ", stdout);
+            shown++;
+            column = 0;
+            at_line_start = false;
+        }
+        if (c == '\n') {
+            putchar('\n');
+            at_line_start = true;
+        } else if (column++ < OUTPUT_LINE_WIDTH) {
+            putchar(c);
+        }
+    }
+    if (!at_line_start)
+        putchar('\n');
+}
+
+/* Why a test that did not pass failed, in one line; NULL when it passed. */
+static const char *failure_reason(const Outcome *outcome, char *buffer, size_t size)
+{
+    if (outcome->timed_out)
+        snprintf(buffer, size, "timed out after %.0f s (an endless loop?)", outcome->seconds);
+    else if (outcome->signal_number)
+        snprintf(buffer, size, "crashed: %s (signal %d)", strsignal(outcome->signal_number),
+                 outcome->signal_number);
+    else if (!outcome->verdict)
+        snprintf(buffer, size, "the test ended early with exit status %d (does the code call exit()?)",
+                 outcome->exit_status);
+    else if (outcome->exit_status != 0)
+        snprintf(buffer, size, "exit status %d after the test (a memory error under Valgrind?)",
+                 outcome->exit_status);
+    else if (outcome->verdict == VERDICT_EMPTY)
+        snprintf(buffer, size, "the test made no check: a test must be able to fail");
+    else if (outcome->verdict == VERDICT_FAIL)
+        snprintf(buffer, size, "a check failed");
+    else
+        return NULL;
+    return buffer;
+}
+
+static void print_test_line(size_t number, const TestCase *test, const char *status,
+                            const char *directive)
+{
+    printf("%s %zu - ", status, number);
+    if (test->exercise)
+        printf("[%s] ", test->exercise);
+    printf("%s%s\n", test->name, directive);
+}
+
+typedef struct Tally {
+    size_t passed, failed, todo;
+} Tally;
+
+static void run_and_report(size_t number, const TestCase *test, const Options *options, Tally *tally)
+{
+    FILE *output = tmpfile();
+    Outcome outcome = { 0 };
+    if (!output || !run_forked(test, options, output, &outcome)) {
+        print_test_line(number, test, "not ok", "");
+        printf("#   the harness could not start the test: %s\n", strerror(errno));
+        tally->failed++;
+        if (output)
+            fclose(output);
+        return;
+    }
+    char reason[200];
+    const char *why = failure_reason(&outcome, reason, sizeof reason);
+    bool todo = outcome.stub_hit || outcome.verdict == VERDICT_TODO;
+    if (todo) {
+        print_test_line(number, test, "not ok", " # TODO not implemented");
+        if (why && outcome.verdict != VERDICT_TODO)
+            printf("#   then %s\n", why);
+        print_captured_output(output);
+        tally->failed++;
+        tally->todo++;
+    } else if (why) {
+        print_test_line(number, test, "not ok", "");
+        printf("#   %s\n", why);
+        print_captured_output(output);
+        tally->failed++;
+    } else {
+        print_test_line(number, test, "ok", "");
+        tally->passed++;
+    }
+    fclose(output);
+}
+
+/* In-process run, for debugging a test under gdb (--no-fork): no isolation. */
+static void run_unforked(size_t number, const TestCase *test, Tally *tally)
+{
+    checks_made = checks_failed = 0;
+    test->run();
+    char verdict = verdict_of_finished_test();
+    bool passed = verdict == VERDICT_PASS;
+    print_test_line(number, test, passed ? "ok" : "not ok", verdict == VERDICT_TODO ? " # TODO not implemented" : "");
+    if (passed)
+        tally->passed++;
+    else
+        tally->failed++;
+}
+
+/* ---- the suite --------------------------------------------------------------------- */
+
+static bool selected(const TestCase *test, const Options *options)
+{
+    if (options->only_exercise && (!test->exercise || strcmp(test->exercise, options->only_exercise) != 0))
+        return false;
+    if (options->name_filter && !strstr(test->name, options->name_filter))
+        return false;
+    return true;
+}
+
+static void print_usage(const char *program, const char *suite_name)
+{
+    printf("usage: %s [--exercise N.M] [--filter TEXT] [--time-limit SECONDS] [--list] [--no-fork]\n"
+           "Runs the %s tests, each in its own process, and prints TAP.\n"
+           "  --exercise N.M        only the tests of exercise N.M\n"
+           "  --filter TEXT         only the tests whose name contains TEXT\n"
+           "  --time-limit SECONDS  per test (default 10, or $VAELAB_TIME_LIMIT)\n"
+           "  --list                list the tests without running them\n"
+           "  --no-fork             run in this process (for gdb; no isolation)\n",
+           program, suite_name);
+}
+
+static bool parse_options(int argc, char **argv, const char *suite_name, Options *options, int *exit_status)
+{
+    const char *limit = getenv("VAELAB_TIME_LIMIT");
+    options->time_limit = limit && atof(limit) > 0 ? atof(limit) : 10.0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_usage(argv[0], suite_name);
+            *exit_status = 0;
+            return false;
+        } else if (strcmp(arg, "--list") == 0) {
+            options->list = true;
+        } else if (strcmp(arg, "--no-fork") == 0) {
+            options->no_fork = true;
+        } else if (strcmp(arg, "--exercise") == 0 && has_value) {
+            options->only_exercise = argv[++i];
+        } else if (strcmp(arg, "--filter") == 0 && has_value) {
+            options->name_filter = argv[++i];
+        } else if (strcmp(arg, "--time-limit") == 0 && has_value && atof(argv[i + 1]) > 0) {
+            options->time_limit = atof(argv[++i]);
+        } else {
+            fprintf(stderr, "%s: error: unknown or incomplete option '%s' (try --help)\n", argv[0], arg);
+            *exit_status = 2;
+            return false;
+        }
+    }
+    return true;
+}
+
+int run_suite(const char *suite_name, const TestCase *tests, size_t count, int argc, char **argv)
+{
+    Options options = { 0 };
+    int exit_status = 0;
+    if (!parse_options(argc, argv, suite_name, &options, &exit_status))
+        return exit_status;
+    size_t planned = 0;
+    for (size_t i = 0; i < count; i++)
+        planned += selected(&tests[i], &options);
+    if (options.list) {
+        for (size_t i = 0; i < count; i++)
+            if (selected(&tests[i], &options))
+                printf("%s\t%s\n", tests[i].exercise ? tests[i].exercise : "-", tests[i].name);
+        return 0;
+    }
+    printf("# %s\n1..%zu\n", suite_name, planned);
+    Tally tally = { 0 };
+    size_t number = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!selected(&tests[i], &options))
+            continue;
+        number++;
+        if (options.no_fork)
+            run_unforked(number, &tests[i], &tally);
+        else
+            run_and_report(number, &tests[i], &options, &tally);
+        fflush(stdout);
+    }
+    if (tally.todo)
+        printf("# %zu of the failures are exercises not implemented yet (TODO)\n", tally.todo);
+    printf("%zu passed, %zu failed\n", tally.passed, tally.failed);
+    return tally.failed ? 1 : 0;
+}

@@ -1,0 +1,75 @@
+/* tests/harness/harness.h — the tiny test harness every suite in vaelab uses.
+ *
+ * A suite is one binary: a table of TestCase and a main that hands it to run_suite().
+ * Each test runs in its own forked child with a time limit, so a crash, an endless loop,
+ * an exit() or a stub that is not implemented costs that one test and the run goes on.
+ * The output is TAP:
+ *
+ *     1..3
+ *     ok 1 - squared error of a 2x3 batch
+ *     not ok 2 - encoder gradient  # expected/got/tolerance lines follow as diagnostics
+ *     #   encoder W: relative error  expected <= 1e-06  got 3.2e-03
+ *     not ok 3 - closed-form KL # TODO exercise 6.2 (vae_kl): not implemented
+ *     1 passed, 2 failed
+ *
+ * Checks record a failure and let the test go on (so one run shows every wrong number);
+ * a test that makes no check at all fails: a test must be able to fail.
+ *
+ *     static void test_sum(void) { CHECK_NEAR(6.0, sum3(1, 2, 3), 1e-12); }
+ *     static const TestCase tests[] = {
+ *         { "sum of three numbers", NULL, test_sum },   // NULL: not tied to an exercise
+ *         { "reconstruction loss", "1.1", test_loss },   // graded with exercise 1.1
+ *     };
+ *     int main(int argc, char **argv) { return RUN_SUITE("lib/sums", tests, argc, argv); }
+ */
+#ifndef VAELAB_HARNESS_H
+#define VAELAB_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h" /* VL_PRINTF_LIKE */
+
+typedef struct TestCase {
+    const char *name;     /* what the TAP line says */
+    const char *exercise; /* exercise number such as "1.2" whose points it carries, or NULL */
+    void (*run)(void);
+} TestCase;
+
+/* Each returns whether the check held; on failure it prints the diagnostics
+ * (what, expected, got, tolerance, file:line) and marks the running test failed. */
+bool check_true_at(bool condition, const char *what, const char *file, int line);
+bool check_near_at(double expected, double got, double tolerance, const char *what,
+                   const char *file, int line); /* |got - expected| <= tolerance; NaN fails */
+bool check_relative_at(double expected, double got, double tolerance, const char *what,
+                       const char *file, int line); /* |got - expected| <= tol * max(|e|, tiny) */
+bool check_below_at(double got, double bound, const char *what, const char *file, int line);
+bool check_long_at(long expected, long got, const char *what, const char *file, int line);
+bool check_contains_at(const char *text, const char *needle, const char *what,
+                       const char *file, int line);
+/* An explicit failure with a printf-style explanation. */
+void check_fail_at(const char *file, int line, const char *format, ...) VL_PRINTF_LIKE(3, 4);
+/* Print an explanatory diagnostic line (shown only when the test fails). */
+void check_note(const char *format, ...) VL_PRINTF_LIKE(1, 2);
+
+#define CHECK(condition) check_true_at((condition), #condition, __FILE__, __LINE__)
+#define CHECK_NEAR(expected, got, tolerance) \
+    check_near_at((expected), (got), (tolerance), #got, __FILE__, __LINE__)
+#define CHECK_RELATIVE(expected, got, tolerance) \
+    check_relative_at((expected), (got), (tolerance), #got, __FILE__, __LINE__)
+#define CHECK_BELOW(got, bound) check_below_at((got), (bound), #got, __FILE__, __LINE__)
+#define CHECK_LONG(expected, got) check_long_at((long)(expected), (long)(got), #got, __FILE__, __LINE__)
+#define CHECK_CONTAINS(text, needle) check_contains_at((text), (needle), #text, __FILE__, __LINE__)
+#define CHECK_FAIL(...) check_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Run the suite: parses the command line (--help lists the options), forks each test,
+ * prints TAP and the summary line; returns the exit status (0 = everything passed). */
+int run_suite(const char *suite_name, const TestCase *tests, size_t count, int argc, char **argv);
+#define RUN_SUITE(name, tests, argc, argv) \
+    run_suite((name), (tests), sizeof(tests) / sizeof((tests)[0]), (argc), (argv))
+
+/* A scratch directory private to the running test (created on first use, removed after
+ * the test): tests that write files put them here. */
+const char *test_scratch_dir(void);
+
+#endif
