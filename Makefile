@@ -1,0 +1,225 @@
+# vaelab — the one build.  `make help` lists what you can type.
+#
+# Layout of what it builds (out of tree, under build/):
+#   build/lib/libvaelab.a                     lib/*.c, shared by everything
+#   build/tools/{runner,make_exercises}       the test runner and the exercise generator
+#   build/tests/<folder>/*.o                  test objects (the same for both IMPLs)
+#   build/<impl>/<chapter>/libchapter.a       solutions/<chapter>/*.c or exercises/<chapter>/*.c
+#   build/<impl>/tests/<chapter>/test_*       chapter suites, linked with that IMPL
+#   build/<impl>/bin/<program>                chapter programs (chapters/NN-topic/*.c)
+#   build/tests/{lib,data,harness}/test_*     suites of lib/, data/ and the harness
+# A chapter's suites link only lib/ and that chapter; its programs may also link the
+# chapters before it, with the same IMPL.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---- what you may set -----------------------------------------------------------------
+CC ?= cc
+CFLAGS ?= -O2 -g -gdwarf-4
+LDFLAGS ?=
+BUILD ?= build
+ifeq ($(wildcard solutions/.),)
+IMPL ?= exercises
+else
+IMPL ?= solutions
+endif
+CH ?=
+RESULTS ?=
+V ?=
+
+# ---- what every compile gets --------------------------------------------------------
+CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+IMPLS := $(if $(wildcard solutions/.),solutions) exercises
+# snprintf truncating into a fixed buffer is how vaelab bounds messages on purpose, so
+# gcc's -Wformat-truncation (which flags exactly that) is off.
+IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	$(if $(IS_CLANG),,-Wno-format-truncation) -Werror
+REQUIRED := -std=c11 -D_XOPEN_SOURCE=700 -ffp-contract=off
+INCLUDES := -Ilib -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS))
+DEFINES := -DVAELAB_DATA_DIR='"$(CURDIR)/data"'
+ALL_CFLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP
+LDLIBS := -lm
+
+# CH=1, CH=01 or CH=01-autoencoder selects one chapter.
+ch_number = $(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0$(1),$(1))
+SELECTED := $(if $(CH),$(filter $(call ch_number,$(CH))-% $(CH),$(CHAPTERS)),$(CHAPTERS))
+ifneq ($(CH),)
+ifeq ($(SELECTED),)
+$(error CH=$(CH) matches no chapter; the chapters are: $(CHAPTERS))
+endif
+endif
+ifeq ($(filter $(IMPL),solutions exercises),)
+$(error IMPL must be solutions or exercises, not '$(IMPL)')
+endif
+
+# ---- lib and tools ------------------------------------------------------------------
+LIB_OBJECTS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
+LIBVAELAB := $(BUILD)/lib/libvaelab.a
+HARNESS := $(BUILD)/tests/harness/harness.o
+MANIFEST_OBJ := $(BUILD)/tests/harness/manifest.o
+RUNNER := $(BUILD)/tools/runner
+MAKE_EXERCISES := $(BUILD)/tools/make_exercises
+
+# Quiet by default (one line per file); V=1 shows the full commands.
+Q := $(if $(V),,@)
+quiet = $(if $(V),,@printf '  %-5s %s\n' $(1) $(2);)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBVAELAB): $(LIB_OBJECTS)
+	@rm -f $@
+	$(call quiet,AR,$@)$(AR) rcs $@ $^
+
+$(BUILD)/tools/%: $(BUILD)/tests/harness/%.o $(MANIFEST_OBJ) $(LIBVAELAB)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Suites of lib/, data/: each tests/<dir>/test_*.c is a suite; the other .c files of the
+# folder are helpers linked into each of its suites.
+INFRA_DIRS := lib data
+define infra_suites
+$(1)_SUITES := $$(patsubst tests/$(1)/%.c,$(BUILD)/tests/$(1)/%,$$(wildcard tests/$(1)/test_*.c))
+$(1)_HELPERS := $$(patsubst %.c,$(BUILD)/%.o,$$(filter-out tests/$(1)/test_%,$$(wildcard tests/$(1)/*.c)))
+$(BUILD)/tests/$(1)/test_%: $(BUILD)/tests/$(1)/test_%.o $$($(1)_HELPERS) $(HARNESS) $(LIBVAELAB)
+	$$(call quiet,LINK,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach dir,$(INFRA_DIRS),$(eval $(call infra_suites,$(dir))))
+
+# The harness's own suite runs a fixture suite whose tests misbehave on purpose.
+HARNESS_SUITE := $(BUILD)/tests/harness/test_harness
+HARNESS_FIXTURES := $(BUILD)/tests/harness/fixture_suite
+$(HARNESS_FIXTURES): $(BUILD)/tests/harness/fixture_suite.o $(HARNESS) $(LIBVAELAB)
+	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/harness/test_harness.o: DEFINES += -DFIXTURE_SUITE='"$(CURDIR)/$(HARNESS_FIXTURES)"' \
+	-DRUNNER='"$(CURDIR)/$(RUNNER)"'
+$(HARNESS_SUITE): $(BUILD)/tests/harness/test_harness.o $(HARNESS) $(LIBVAELAB) | $(HARNESS_FIXTURES) $(RUNNER)
+	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+INFRA_SUITES := $(foreach dir,$(INFRA_DIRS),$($(dir)_SUITES)) $(HARNESS_SUITE)
+
+# ---- chapters, per IMPL -------------------------------------------------------------
+reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+# The chapters before chapter $(1), newest first: the archives its programs link after its own.
+chapters_before = $(call reverse,$(foreach x,$(CHAPTERS),$(if $(filter $(x),$(1)),,$(if $(filter $(x),$(firstword $(sort $(x) $(1)))),$(x)))))
+
+define chapter_rules
+# $(1) = impl, $(2) = chapter
+$(1)_$(2)_OBJECTS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $(1)/$(2)/*.c))
+$(1)_$(2)_ARCHIVE := $(BUILD)/$(1)/$(2)/libchapter.a
+$$($(1)_$(2)_ARCHIVE): $$($(1)_$(2)_OBJECTS)
+	@rm -f $$@
+	$$(call quiet,AR,$$@)$$(AR) rcs $$@ $$^
+$(1)_$(2)_SUITES := $$(patsubst tests/$(2)/%.c,$(BUILD)/$(1)/tests/$(2)/%,$$(wildcard tests/$(2)/test_*.c))
+$$($(1)_$(2)_SUITES): $(BUILD)/$(1)/tests/$(2)/%: $(BUILD)/tests/$(2)/%.o $$($(2)_TEST_HELPERS) $$($(1)_$(2)_ARCHIVE) $(HARNESS) $(LIBVAELAB)
+	@mkdir -p $$(@D)
+	$$(call quiet,LINK,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+$(1)_$(2)_PROGRAMS := $$(patsubst chapters/$(2)/%.c,$(BUILD)/$(1)/bin/%,$$(wildcard chapters/$(2)/*.c))
+$$($(1)_$(2)_PROGRAMS): $(BUILD)/$(1)/bin/%: $(BUILD)/chapters/$(2)/%.o $$($(1)_$(2)_ARCHIVE) $(foreach c,$(call chapters_before,$(2)),$(BUILD)/$(1)/$(c)/libchapter.a) $(LIBVAELAB)
+	@mkdir -p $$(@D)
+	$$(call quiet,LINK,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach c,$(CHAPTERS),$(eval $(c)_TEST_HELPERS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/$(c)/test_%,$(wildcard tests/$(c)/*.c)))))
+$(foreach i,$(IMPLS),$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$(i),$(c)))))
+
+suites_of = $(foreach c,$(2),$($(1)_$(c)_SUITES))
+programs_of = $(foreach c,$(2),$($(1)_$(c)_PROGRAMS))
+TOOLS := $(RUNNER) $(MAKE_EXERCISES)
+
+# ---- what people type ---------------------------------------------------------------
+.PHONY: all help test suites demo check check-exercises exercises check-stubs check-other-compiler memcheck clean
+
+all: $(TOOLS) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
+
+help:
+	@echo 'vaelab — auto-encoders and VAEs from first principles, in C'
+	@echo ''
+	@echo '  make                   build lib, every chapter (solutions and exercises), tests, programs'
+	@echo '  make demo              the main demo on the shipped MNIST (about a minute); prints the figures it wrote'
+	@echo '  make test              the test suite (TAP, then "N passed, N failed"); non-zero on any failure'
+	@echo '      IMPL=exercises     ... against your exercises/ instead of solutions/ (default: $(IMPL))'
+	@echo '      CH=01              ... one chapter only (CH=1 and CH=01-autoencoder work too)'
+	@echo '      RESULTS=file.json  ... also write a Gradescope results.json'
+	@echo '  make memcheck          the test suite under Valgrind; fails on any memory error or leak'
+	@echo '  make check             maintainers: test, check-exercises, check-stubs, a strict build with the other compiler'
+	@echo '  make check-exercises   is exercises/ what solutions/ generates?'
+	@echo '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
+	@echo '  make clean             remove build/'
+	@echo ''
+	@echo 'Variables: CC, CFLAGS, LDFLAGS, IMPL, CH, RESULTS.  Chapters: $(CHAPTERS)'
+
+# The suites of this run: lib/data/harness suites unless one chapter was asked for.
+RUN_SUITES := $(if $(CH),,$(INFRA_SUITES)) $(call suites_of,$(IMPL),$(SELECTED))
+
+suites: $(RUNNER) $(RUN_SUITES)
+
+# Build what can be built (-k): a chapter that does not compile is reported by the runner
+# as failed tests, and every other chapter is still tested.
+test:
+	@$(MAKE) --no-print-directory -k suites || echo '# some suites did not build; see the errors above'
+	@$(RUNNER) --root . $(if $(RESULTS),--results $(RESULTS)) $(RUN_SUITES)
+
+memcheck:
+	@$(MAKE) --no-print-directory suites
+	@$(RUNNER) --root . --valgrind $(RUN_SUITES)
+
+DEMO_PROGRAM := $(BUILD)/$(IMPL)/bin/ae_mnist
+demo: $(DEMO_PROGRAM)
+	$(DEMO_PROGRAM) --out $(BUILD)/demo/01-autoencoder
+
+# ---- exercises: generate, check, prove ------------------------------------------------
+generate = $(MAKE_EXERCISES) $(1) --manifest chapters/$(2)/exercises.def --out-dir exercises/$(2) \
+	--readme chapters/$(2)/README.md $(wildcard solutions/$(2)/*.c)
+
+exercises: $(MAKE_EXERCISES)
+	@$(foreach c,$(CHAPTERS),mkdir -p exercises/$(c) && $(call generate,,$(c)) &&) echo 'exercises/ regenerated from solutions/'
+
+check-exercises: $(MAKE_EXERCISES)
+	@$(foreach c,$(CHAPTERS),$(call generate,--check,$(c)) &&) echo 'exercises/ is in sync with solutions/'
+
+# The proof that every exercise's tests can fail: for each exercise, stub that exercise
+# alone, keep every other solution, and require that each of its tests fails.
+check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB)
+	@set -e; for chapter in $(CHAPTERS); do \
+	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
+	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
+	    $(MAKE_EXERCISES) --only $$exercise --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
+	    for source in $$dir/*.c; do $(CC) $(ALL_CFLAGS) -c $$source -o $${source%.c}.o; done; \
+	    helpers=$$(ls tests/$$chapter/*.c | grep -v '/test_' | sed 's|^\(.*\)\.c$$|$(BUILD)/\1.o|'); \
+	    ran=0; \
+	    for suite in tests/$$chapter/test_*.c; do \
+	      name=$$(basename $$suite .c); \
+	      $(CC) $(CFLAGS) -o $$dir/$$name $(BUILD)/tests/$$chapter/$$name.o $$helpers $$dir/*.o $(HARNESS) $(LIBVAELAB) $(LDLIBS); \
+	      $$dir/$$name --exercise $$exercise > $$dir/$$name.tap 2>&1 || true; \
+	      if grep -q '^ok ' $$dir/$$name.tap; then \
+	        echo "check-stubs: exercise $$exercise: a test passes against its stub (it asserts nothing about the exercise):"; \
+	        grep '^ok ' $$dir/$$name.tap; exit 1; fi; \
+	      ran=$$((ran + $$(grep -c '^not ok ' $$dir/$$name.tap || true))); \
+	    done; \
+	    if [ $$ran -eq 0 ]; then echo "check-stubs: exercise $$exercise ($$chapter) has no test"; exit 1; fi; \
+	    echo "check-stubs: exercise $$exercise: all $$ran of its tests fail against its stub"; \
+	  done; \
+	done
+
+OTHER_CC := $(if $(IS_CLANG),gcc,clang)
+check-other-compiler:
+	@$(MAKE) --no-print-directory CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) all
+	@echo 'strict build with $(OTHER_CC): clean'
+
+check: check-exercises
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory check-stubs
+	@$(MAKE) --no-print-directory test IMPL=exercises > $(BUILD)/exercises-run.tap 2>&1; \
+	  if grep -q '^ok .* - \[' $(BUILD)/exercises-run.tap; then \
+	    echo 'check: a graded test passes against the untouched exercises/:'; grep '^ok .* - \[' $(BUILD)/exercises-run.tap; exit 1; fi; \
+	  echo "check: every graded test fails against exercises/ ($$(grep -c 'TODO' $(BUILD)/exercises-run.tap) TODO)"
+	@$(MAKE) --no-print-directory check-other-compiler
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
