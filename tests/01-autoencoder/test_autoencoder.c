@@ -1,0 +1,342 @@
+/* tests/01-autoencoder/test_autoencoder.c — chapter 1: the auto-encoder.
+ *
+ * Each exercise's tests compare it with an independent computation: the forward pass
+ * with the two-layer network written out as loops below, the backward pass with centred
+ * differences (lib/gradcheck.h), the training step with the update rule, interpolation
+ * with its end points. Uses lib/ and chapter 1 only.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoencoder.h"
+#include "dataset.h"
+#include "gradcheck.h"
+#include "harness.h"
+#include "layers.h"
+#include "matrix.h"
+#include "optimizer.h"
+#include "train.h"
+
+enum { P = 6, H = 5, D = 2, BATCH = 4 };
+
+/* A small auto-encoder with smooth activations (tanh, sigmoid), so that finite
+ * differences are accurate everywhere, and non-zero biases, so they are tested too. */
+static Autoencoder small_autoencoder(unsigned seed)
+{
+    Autoencoder ae;
+    Rng rng;
+    rng_seed(&rng, seed);
+    AutoencoderShape shape = { P, H, D, ACTIVATION_TANH, ACTIVATION_SIGMOID };
+    Error err;
+    if (!ae_init(&ae, shape, 16, &rng, &err))
+        abort();
+    for (size_t k = 0; k < ae.parameters.count; k++)
+        if (strstr(ae.parameters.items[k].name, ".b"))
+            rng_fill_normal(&rng, ae.parameters.items[k].value, ae.parameters.items[k].size, 0.0, 0.3);
+    return ae;
+}
+
+static void small_batch(double *X, size_t B, unsigned seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (size_t i = 0; i < B * P; i++)
+        X[i] = rng_uniform(&rng);
+}
+
+/* The reference: one dense layer and its activation, as plain loops, for one example.
+ *     out_j = sigma(sum_i W_ij in_i + b_j)                    W (n_in, n_out) */
+static void reference_layer(double *out, const Dense *layer, Activation activation, const double *in)
+{
+    for (size_t j = 0; j < layer->out; j++) {
+        double a = layer->b[j];
+        for (size_t i = 0; i < layer->in; i++)
+            a += layer->W[i * layer->out + j] * in[i];
+        activation_forward(&out[j], activation, &a, 1);
+    }
+}
+
+static void reference_mlp(double *out, const Mlp *mlp, const double *in)
+{
+    double h[H];
+    reference_layer(h, &mlp->layers[0].dense, mlp->layers[0].activation, in);
+    reference_layer(out, &mlp->layers[1].dense, mlp->layers[1].activation, h);
+}
+
+/* ---- 1.1 f and g ----------------------------------------------------------------------- */
+
+static void test_encode(void)
+{
+    Autoencoder ae = small_autoencoder(1);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 2);
+    const double *Z = ae_encode(&ae, X, BATCH);
+    CHECK(Z != NULL);
+    for (size_t i = 0; Z && i < BATCH; i++) {
+        double z[D];
+        reference_mlp(z, &ae.encoder, X + i * P);
+        for (size_t j = 0; j < D; j++)
+            CHECK_NEAR(z[j], Z[i * D + j], 1e-12);
+    }
+    ae_free(&ae);
+}
+
+static void test_decode(void)
+{
+    Autoencoder ae = small_autoencoder(3);
+    double Z[BATCH * D] = { 0.5, -1.0, 2.0, 0.25, -0.75, 0.0, 1.5, -2.0 };
+    const double *Xhat = ae_decode(&ae, Z, BATCH);
+    CHECK(Xhat != NULL);
+    for (size_t i = 0; Xhat && i < BATCH; i++) {
+        double xhat[P];
+        reference_mlp(xhat, &ae.decoder, Z + i * D);
+        for (size_t j = 0; j < P; j++)
+            CHECK_NEAR(xhat[j], Xhat[i * P + j], 1e-12);
+    }
+    ae_free(&ae);
+}
+
+/* ---- 1.2 the reconstruction loss ------------------------------------------------------- */
+
+static double reference_loss(const Autoencoder *ae, const double *X, size_t B)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < B; i++) {
+        double z[D], xhat[P];
+        reference_mlp(z, &ae->encoder, X + i * P);
+        reference_mlp(xhat, &ae->decoder, z);
+        for (size_t j = 0; j < P; j++)
+            sum += (X[i * P + j] - xhat[j]) * (X[i * P + j] - xhat[j]);
+    }
+    return sum / (double)B;
+}
+
+static void test_loss_value(void)
+{
+    Autoencoder ae = small_autoencoder(4);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 5);
+    CHECK_RELATIVE(reference_loss(&ae, X, BATCH), ae_forward(&ae, X, BATCH), 1e-12);
+    ae_free(&ae);
+}
+
+/* The loss is a mean over the batch: the same examples twice give the same loss. */
+static void test_loss_is_a_mean(void)
+{
+    Autoencoder ae = small_autoencoder(6);
+    double X[2 * BATCH * P];
+    small_batch(X, BATCH, 7);
+    memcpy(X + BATCH * P, X, sizeof(double) * BATCH * P);
+    double once = ae_forward(&ae, X, BATCH);
+    double twice = ae_forward(&ae, X, 2 * BATCH);
+    CHECK(isfinite(once));
+    CHECK_RELATIVE(once, twice, 1e-12);
+    ae_free(&ae);
+}
+
+/* ---- 1.3 the backward pass ------------------------------------------------------------- */
+
+typedef struct LossContext {
+    Autoencoder *ae;
+    const double *X;
+    size_t B;
+} LossContext;
+
+static double loss_of(void *context)
+{
+    LossContext *c = context;
+    return ae_forward(c->ae, c->X, c->B);
+}
+
+static void test_gradients(void)
+{
+    Autoencoder ae = small_autoencoder(8);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 9);
+    parameters_zero_grad(&ae.parameters);
+    ae_forward(&ae, X, BATCH);
+    ae_backward(&ae, X);
+    LossContext context = { &ae, X, BATCH };
+    CHECK_LONG(8, ae.parameters.count);
+    for (size_t k = 0; k < ae.parameters.count; k++) {
+        const Parameter *p = &ae.parameters.items[k];
+        GradCheckResult r = gradient_check(p, loss_of, &context, 0);
+        if (!CHECK_BELOW(r.max_relative_error, 1e-6))
+            check_note("%s[%zu]: analytic %.9g, numeric %.9g", p->name, r.worst_index, r.analytic, r.numeric);
+    }
+    ae_free(&ae);
+}
+
+/* Backward passes accumulate: two of them give twice the gradient of one. */
+static void test_backward_accumulates(void)
+{
+    Autoencoder ae = small_autoencoder(10);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 11);
+    const Parameter *first = &ae.parameters.items[0]; /* f.W1: the far end of the chain */
+    double once[P * H];
+    parameters_zero_grad(&ae.parameters);
+    ae_forward(&ae, X, BATCH);
+    ae_backward(&ae, X);
+    memcpy(once, first->grad, sizeof once);
+    ae_backward(&ae, X);
+    CHECK(vector_max_abs(once, P * H) > 1e-6);
+    for (size_t i = 0; i < P * H; i++)
+        CHECK_NEAR(2.0 * once[i], first->grad[i], 1e-12);
+    ae_free(&ae);
+}
+
+/* ---- 1.4 a training step --------------------------------------------------------------- */
+
+/* With plain SGD, one step must move every parameter by -eta dL/dtheta. */
+static void test_train_step_is_gradient_descent(void)
+{
+    Autoencoder ae = small_autoencoder(12), copy = small_autoencoder(12);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 13);
+    const double eta = 0.1;
+    Optimizer sgd;
+    Error err;
+    CHECK(optimizer_init_sgd(&sgd, &ae.parameters, eta, 0.0, &err));
+    parameters_zero_grad(&copy.parameters);
+    double loss_before = ae_forward(&copy, X, BATCH);
+    ae_backward(&copy, X);
+    CHECK_RELATIVE(loss_before, ae_train_step(&ae, &sgd, X, BATCH), 1e-12);
+    for (size_t k = 0; k < ae.parameters.count; k++) {
+        const Parameter *updated = &ae.parameters.items[k], *before = &copy.parameters.items[k];
+        for (size_t i = 0; i < updated->size; i++)
+            CHECK_NEAR(before->value[i] - eta * before->grad[i], updated->value[i], 1e-12);
+    }
+    optimizer_free(&sgd);
+    ae_free(&ae);
+    ae_free(&copy);
+}
+
+static void test_loss_falls_on_a_fixed_batch(void)
+{
+    Autoencoder ae = small_autoencoder(14);
+    double X[BATCH * P];
+    small_batch(X, BATCH, 15);
+    Optimizer adam;
+    Error err;
+    CHECK(optimizer_init_adam(&adam, &ae.parameters, 0.02, &err));
+    double first = ae_train_step(&ae, &adam, X, BATCH), loss = first;
+    for (int step = 0; step < 200; step++)
+        loss = ae_train_step(&ae, &adam, X, BATCH);
+    check_note("loss %.4f -> %.4f after 200 Adam steps", first, loss);
+    CHECK(isfinite(first));
+    CHECK_BELOW(loss, 0.25 * first);
+    optimizer_free(&adam);
+    ae_free(&ae);
+}
+
+/* ---- 1.5 interpolation ----------------------------------------------------------------- */
+
+static void test_interpolation_end_points(void)
+{
+    Autoencoder ae = small_autoencoder(16);
+    double ends[2 * P];
+    small_batch(ends, 2, 17);
+    double t[3] = { 0.0, 0.5, 1.0 };
+    double out[3 * P];
+    ae_interpolate(&ae, out, ends, t, 3);
+    double reconstruction[2 * P];
+    vector_copy(reconstruction, ae_decode(&ae, ae_encode(&ae, ends, 2), 2), 2 * P);
+    for (size_t j = 0; j < P; j++) {
+        CHECK_NEAR(reconstruction[j], out[j], 1e-12);             /* t = 0: g(f(x_a)) */
+        CHECK_NEAR(reconstruction[P + j], out[2 * P + j], 1e-12); /* t = 1: g(f(x_b)) */
+    }
+    /* t = 1/2 decodes the mean of the two codes */
+    const double *Z = ae_encode(&ae, ends, 2);
+    double middle_code[D], middle[P];
+    for (size_t j = 0; j < D; j++)
+        middle_code[j] = 0.5 * (Z[j] + Z[D + j]);
+    reference_mlp(middle, &ae.decoder, middle_code);
+    for (size_t j = 0; j < P; j++)
+        CHECK_NEAR(middle[j], out[P + j], 1e-12);
+    ae_free(&ae);
+}
+
+/* ---- on real digits ---------------------------------------------------------------------- */
+
+typedef struct Trainer {
+    Autoencoder *ae;
+    Optimizer *optimizer;
+} Trainer;
+
+static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    Trainer *t = context;
+    return ae_train_step(t->ae, t->optimizer, X, B);
+}
+
+static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    Trainer *t = context;
+    return ae_forward(t->ae, X, B);
+}
+
+/* On 1,000 training digits, MNIST_EPOCHS epochs of Adam bring the reconstruction error
+ * of 1,000 test digits below MNIST_BOUND (pixels in [0, 1], error summed over the 784
+ * pixels). For scale: predicting the mean digit for every input scores about 52, and the
+ * untrained network about 182. */
+enum { MNIST_EPOCHS = 8, MNIST_BATCH = 20 };
+static const double MNIST_BOUND = 30.0;
+
+static void test_learns_mnist(void)
+{
+    Error err;
+    Dataset train, test;
+    const char *dir = dataset_default_directory(NULL);
+    if (!CHECK(dataset_load(&train, dir, DATASET_TRAIN, 1000, &err)))
+        return;
+    if (!CHECK(dataset_load(&test, dir, DATASET_TEST, 1000, &err))) {
+        dataset_free(&train);
+        return;
+    }
+    Rng rng;
+    rng_seed(&rng, 1);
+    Autoencoder ae;
+    Optimizer adam;
+    AutoencoderShape shape = { train.dim, 64, 16, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    CHECK(ae_init(&ae, shape, MNIST_BATCH, &rng, &err));
+    CHECK(optimizer_init_adam(&adam, &ae.parameters, 3e-3, &err));
+    Trainer trainer = { &ae, &adam };
+    FitOptions options = { .epochs = MNIST_EPOCHS, .batch_size = MNIST_BATCH, .shuffle = &rng, .what = "L", .quiet = true };
+    FitHistory history;
+    double before;
+    EpochOptions evaluation = { MNIST_BATCH, NULL, NULL };
+    CHECK(run_epoch(&before, &test, evaluate_batch, &trainer, &evaluation, &err));
+    if (CHECK(fit(&history, &train, &test, train_batch, evaluate_batch, &trainer, &options, &err))) {
+        double after = history.test_loss[MNIST_EPOCHS - 1];
+        check_note("test reconstruction error: %.2f before training, %.2f after %d epochs", before, after,
+                   MNIST_EPOCHS);
+        CHECK_BELOW(after, MNIST_BOUND);
+        fit_history_free(&history);
+    }
+    optimizer_free(&adam);
+    ae_free(&ae);
+    dataset_free(&train);
+    dataset_free(&test);
+}
+
+static const TestCase tests[] = {
+    { "f(x) is the encoder network", "1.1", test_encode },
+    { "g(z) is the decoder network", "1.1", test_decode },
+    { "L = (1/B) sum ||x - g(f(x))||^2 on a small batch", "1.2", test_loss_value },
+    { "the loss is a mean over the batch", "1.2", test_loss_is_a_mean },
+    { "gradient check of every parameter tensor", "1.3", test_gradients },
+    { "backward accumulates into the gradients", "1.3", test_backward_accumulates },
+    { "one SGD step is theta - eta dL/dtheta", "1.4", test_train_step_is_gradient_descent },
+    { "the loss falls on a fixed batch", "1.4", test_loss_falls_on_a_fixed_batch },
+    { "interpolation: t = 0, 1/2, 1", "1.5", test_interpolation_end_points },
+    { "learns MNIST: test error below 30 in 8 epochs on 1,000 digits", "1.4", test_learns_mnist },
+};
+
+int main(int argc, char **argv)
+{
+    return RUN_SUITE("01-autoencoder", tests, argc, argv);
+}
