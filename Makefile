@@ -155,7 +155,8 @@ help:
 # The suites of this run: lib/data/harness suites unless one chapter was asked for.
 RUN_SUITES := $(if $(CH),,$(INFRA_SUITES)) $(call suites_of,$(IMPL),$(SELECTED))
 
-suites: $(RUNNER) $(RUN_SUITES)
+# Programs are built too: some suites run them (bad flags, bad data files).
+suites: $(RUNNER) $(RUN_SUITES) $(call programs_of,$(IMPL),$(SELECTED))
 
 # Build what can be built (-k): a chapter that does not compile is reported by the runner
 # as failed tests, and every other chapter is still tested.

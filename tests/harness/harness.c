@@ -152,6 +152,41 @@ const char *test_scratch_dir(void)
     return scratch_dir;
 }
 
+bool test_program_path(char *path, size_t size, const char *program)
+{
+    char self[1024];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0)
+        return false;
+    self[length] = '\0';
+    /* .../build/<impl>/tests/<chapter>/suite -> .../build/<impl> */
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(self, '/');
+        if (!slash)
+            return false;
+        *slash = '\0';
+    }
+    int written = snprintf(path, size, "%s/bin/%s", self, program);
+    return written > 0 && (size_t)written < size && access(path, X_OK) == 0;
+}
+
+int test_run_command(const char *command, char *output, size_t size)
+{
+    char redirected[4096];
+    snprintf(redirected, sizeof redirected, "%s 2>&1", command);
+    output[0] = '\0';
+    FILE *pipe = popen(redirected, "r");
+    if (!pipe)
+        return -1;
+    size_t used = fread(output, 1, size - 1, pipe);
+    output[used] = '\0';
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, pipe) > 0)
+        continue; /* read to the end, so the command is never stopped by a full pipe */
+    int status = pclose(pipe);
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* Remove the scratch directory and the files the test left in it (tests write no subfolders). */
 static void remove_scratch_dir(const char *directory)
 {

@@ -68,6 +68,14 @@ int run_suite(const char *suite_name, const TestCase *tests, size_t count, int a
 #define RUN_SUITE(name, tests, argc, argv) \
     run_suite((name), (tests), sizeof(tests) / sizeof((tests)[0]), (argc), (argv))
 
+/* The path of a chapter program built with the same IMPL as this suite: suites live in
+ * build/<impl>/tests/<chapter>/ and programs in build/<impl>/bin/. */
+bool test_program_path(char *path, size_t size, const char *program);
+
+/* Run a shell command; its stdout and stderr (the start of them) go to `output`; returns
+ * its exit status (-1 if it could not run or was killed). */
+int test_run_command(const char *command, char *output, size_t size);
+
 /* A scratch directory private to the running test (created on first use, removed after
  * the test): tests that write files put them here. */
 const char *test_scratch_dir(void);

@@ -13,25 +13,13 @@
 
 enum { OUTPUT_SIZE = 1 << 16 };
 
-/* Run a shell command and keep (the start of) what it prints. */
-static void run_capture(const char *command, char *output, size_t size)
-{
-    output[0] = '\0';
-    FILE *pipe = popen(command, "r");
-    if (!pipe)
-        return;
-    size_t used = fread(output, 1, size - 1, pipe);
-    output[used] = '\0';
-    pclose(pipe);
-}
-
 static char tap[OUTPUT_SIZE];
 
 /* The fixture suite's TAP, with a short time limit so the endless loop costs 1 s. */
 static const char *fixture_tap(void)
 {
     if (!tap[0])
-        run_capture(FIXTURE_SUITE " --time-limit 1 2>&1", tap, sizeof tap);
+        test_run_command(FIXTURE_SUITE " --time-limit 1", tap, sizeof tap);
     return tap;
 }
 
@@ -104,9 +92,9 @@ static void test_leak_passes_without_valgrind(void)
 static void test_leak_fails_under_valgrind(void)
 {
     char output[OUTPUT_SIZE];
-    run_capture("valgrind -q --error-exitcode=99 --leak-check=full " FIXTURE_SUITE
-                " --filter leaks --time-limit 60 2>&1",
-                output, sizeof output);
+    test_run_command("valgrind -q --error-exitcode=99 --leak-check=full " FIXTURE_SUITE
+                     " --filter leaks --time-limit 60",
+                     output, sizeof output);
     CHECK_CONTAINS(output, "not ok 1 - leaks (caught only under Valgrind)");
     CHECK_CONTAINS(output, "exit status 99 after the test");
 }
@@ -114,7 +102,7 @@ static void test_leak_fails_under_valgrind(void)
 static void test_exercise_filter(void)
 {
     char output[4096];
-    run_capture(FIXTURE_SUITE " --exercise 9.1 2>&1", output, sizeof output);
+    test_run_command(FIXTURE_SUITE " --exercise 9.1", output, sizeof output);
     CHECK_CONTAINS(output, "1..1\n");
     CHECK_CONTAINS(output, "0 passed, 1 failed");
 }
@@ -122,7 +110,8 @@ static void test_exercise_filter(void)
 static void test_runner_aggregates(void)
 {
     char output[OUTPUT_SIZE];
-    run_capture("VAELAB_TIME_LIMIT=1 " RUNNER " " FIXTURE_SUITE " " FIXTURE_SUITE " /nonexistent/suite 2>&1", output, sizeof output);
+    test_run_command("VAELAB_TIME_LIMIT=1 " RUNNER " " FIXTURE_SUITE " " FIXTURE_SUITE " /nonexistent/suite", output,
+                     sizeof output);
     CHECK_CONTAINS(output, "\nok 12 - passes\n");
     CHECK_CONTAINS(output, "not ok 23 - /nonexistent/suite");
     CHECK_CONTAINS(output, "\n6 passed, 17 failed\n");
