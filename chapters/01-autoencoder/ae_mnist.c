@@ -130,9 +130,12 @@ static bool write_figures(Model *m, const Dataset *test, const FitHistory *histo
               && write_latent_scatter(m, test, s, path[4], err);
     free(grid);
     if (ok && !s->quiet) {
+        int width = 0;
+        for (size_t k = 0; k < 5; k++)
+            width = (int)strlen(path[k]) > width ? (int)strlen(path[k]) : width;
         printf("\nfigures written:\n");
         for (size_t k = 0; k < 5; k++)
-            printf("  %-40s %s\n", path[k], FIGURES[k].what);
+            printf("  %-*s  %s\n", width, path[k], FIGURES[k].what);
     }
     return ok;
 }
