@@ -183,12 +183,14 @@ check-exercises: $(MAKE_EXERCISES)
 	@$(foreach c,$(CHAPTERS),$(call generate,--check,$(c)) &&) echo 'exercises/ is in sync with solutions/'
 
 # The proof that every exercise's tests can fail: for each exercise, stub that exercise
-# alone, keep every other solution, and require that each of its tests fails.
+# alone, keep every other solution, and require that each of its tests fails. The stubs
+# are silent (no "not implemented" report), so a test fails only if its checks catch
+# the stub's wrong value.
 check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB)
 	@set -e; for chapter in $(CHAPTERS); do \
 	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
 	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
-	    $(MAKE_EXERCISES) --only $$exercise --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
+	    $(MAKE_EXERCISES) --only $$exercise --silent --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
 	    for source in $$dir/*.c; do $(CC) $(ALL_CFLAGS) -c $$source -o $${source%.c}.o; done; \
 	    helpers=$$(ls tests/$$chapter/*.c | grep -v '/test_' | sed 's|^\(.*\)\.c$$|$(BUILD)/\1.o|'); \
 	    ran=0; \

@@ -20,8 +20,9 @@
  *
  * --check compares instead of writing and fails on the first difference (make
  * check-exercises); --only stubs that one exercise and keeps every other solution (the
- * proof that each exercise's tests fail on its own stub); --list prints the exercise
- * numbers; --readme also rewrites the
+ * proof that each exercise's tests fail on its own stub); --silent leaves out the
+ * exercise_not_implemented() call, so that in that proof a test fails only if its checks
+ * catch the stub's wrong value; --list prints the exercise numbers; --readme also rewrites the
  * exercise table between <!-- BEGIN EXERCISE TABLE --> and <!-- END EXERCISE TABLE -->.
  */
 #include <stdarg.h>
@@ -43,6 +44,7 @@ typedef struct Settings {
     const char *only;
     bool check;
     bool list; /* print the manifest's exercise numbers, one per line, and stop */
+    bool silent; /* stubs without exercise_not_implemented(): only the checks can fail */
 } Settings;
 
 /* A growing text buffer. */
@@ -133,14 +135,14 @@ static void indent_of(char *indent, size_t size, const char *line)
     snprintf(indent, size, "%.*s", (int)(n < size ? n : size - 1), line);
 }
 
-static bool emit_stub_header(Text *out, const Block *b)
+static bool emit_stub_header(Text *out, const Block *b, bool silent)
 {
     const Exercise *e = b->exercise;
     return text_printf(out, "%s/* EXERCISE %s (%d point%s): %s.\n", b->indent, e->number, e->points,
                        e->points == 1 ? "" : "s", e->title)
            && text_printf(out, "%s * Replace this stub with your code; `make hint EX=%s` prints a hint. */\n",
                           b->indent, e->number)
-           && text_printf(out, "%sexercise_not_implemented(\"%s\", __func__);\n", b->indent, e->number);
+           && (silent || text_printf(out, "%sexercise_not_implemented(\"%s\", __func__);\n", b->indent, e->number));
 }
 
 typedef struct Source {
@@ -183,7 +185,7 @@ static bool transform(Source *src, const char *text, Text *out, Error *err)
             indent_of(block.indent, sizeof block.indent, line);
             block_start = line_number;
             state = IN_SOLUTION;
-            if (block.stubbed && !emit_stub_header(out, &block))
+            if (block.stubbed && !emit_stub_header(out, &block, src->settings->silent))
                 return error_set(err, "out of memory");
             break;
         case LINE_STUB:
@@ -311,6 +313,8 @@ static bool parse_arguments(int argc, char **argv, Settings *s, int *first_file)
             s->check = true;
         else if (strcmp(arg, "--list") == 0)
             s->list = true;
+        else if (strcmp(arg, "--silent") == 0)
+            s->silent = true;
         else if (strcmp(arg, "--manifest") == 0 && value)
             s->manifest_path = argv[++i];
         else if (strcmp(arg, "--out-dir") == 0 && value)
@@ -331,7 +335,7 @@ int main(int argc, char **argv)
     Settings settings = { 0 };
     int first_file;
     if (!parse_arguments(argc, argv, &settings, &first_file)) {
-        fprintf(stderr, "usage: %s --manifest FILE --out-dir DIR [--readme FILE] [--check] [--only N.M] SOLUTION.c...\n"
+        fprintf(stderr, "usage: %s --manifest FILE --out-dir DIR [--readme FILE] [--check] [--only N.M] [--silent] SOLUTION.c...\n"
                         "       %s --manifest FILE --list\n",
                 program, program);
         return 2;
