@@ -136,5 +136,6 @@ static const TestCase tests[] = {
 
 int main(int argc, char **argv)
 {
+    fixture_tap(); /* once, here: every forked test inherits the cached output */
     return RUN_SUITE("harness", tests, argc, argv);
 }
