@@ -1,0 +1,252 @@
+/* solutions/03-denoising/denoising.c — the denoising auto-encoder of Louppe L11, its
+ * posterior-mean weakness on a Gaussian mixture, and the fitted latent Gaussian (see
+ * chapters/03-denoising/denoising.h and README.md for the math). */
+#include "denoising.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exercise.h"
+#include "loss.h"
+#include "matrix.h"
+
+/* ---- corruptions x -> x~ --------------------------------------------------------------- */
+
+/* x~_j = 0 with probability p, x~_j = x_j otherwise    (Louppe L11, masking noise) */
+void corrupt_mask(double *X_tilde, const double *X, size_t n, double p, Rng *rng)
+{
+    /* EXERCISE 3.1 (2 points): masking noise.
+     * Replace this stub with your code; `make hint EX=3.1` prints a hint. */
+    exercise_not_implemented("3.1", __func__);
+    (void)X;
+    (void)p;
+    (void)rng;
+    vector_zero(X_tilde, n); // zeros: a safe wrong answer
+    /* END EXERCISE 3.1 */
+}
+
+/* x~ = x + sigma eps, eps ~ N(0, I)    (Louppe L11, Gaussian noise) */
+void corrupt_gaussian(double *X_tilde, const double *X, size_t n, double sigma, Rng *rng)
+{
+    /* EXERCISE 3.2 (1 point): additive Gaussian noise.
+     * Replace this stub with your code; `make hint EX=3.2` prints a hint. */
+    exercise_not_implemented("3.2", __func__);
+    (void)X;
+    (void)sigma;
+    (void)rng;
+    vector_zero(X_tilde, n); // zeros: a safe wrong answer
+    /* END EXERCISE 3.2 */
+}
+
+/* x~ ~ c(x~ | x): masking noise or Gaussian noise, by the two exercises above */
+void corrupt(double *X_tilde, const double *X, size_t n, Corruption corruption, Rng *rng)
+{
+    if (corruption.kind == CORRUPTION_MASK)
+        corrupt_mask(X_tilde, X, n, corruption.level, rng);
+    else
+        corrupt_gaussian(X_tilde, X, n, corruption.level, rng);
+}
+
+bool corruption_check(Corruption corruption, Error *err)
+{
+    double level = corruption.level;
+    if (corruption.kind == CORRUPTION_MASK && !(level >= 0.0 && level <= 1.0)) /* NaN fails too */
+        return error_set(err, "the masking probability p = %g is outside [0, 1]", level);
+    if (corruption.kind == CORRUPTION_GAUSSIAN && !(level >= 0.0 && isfinite(level)))
+        return error_set(err, "the noise level sigma = %g must be finite and at least 0", level);
+    return true;
+}
+
+void corruption_describe(char *buffer, size_t size, Corruption corruption)
+{
+    if (corruption.kind == CORRUPTION_MASK)
+        snprintf(buffer, size, "masking p = %g", corruption.level);
+    else
+        snprintf(buffer, size, "Gaussian sigma = %g", corruption.level);
+}
+
+/* ---- the denoising auto-encoder h = g o f ---------------------------------------------- */
+
+/* h = g o f: the layers of f, then those of g, as one list (Louppe L11: h = g o f : X -> X) */
+bool dae_compose(Mlp *h, const Mlp *f, const Mlp *g, Error *err)
+{
+    if (mlp_output_size(f) != mlp_input_size(g))
+        return error_set(err, "cannot compose g o f: f gives %zu numbers and g takes %zu",
+                         mlp_output_size(f), mlp_input_size(g));
+    *h = (Mlp){ .layer_count = f->layer_count + g->layer_count,
+                .max_batch = f->max_batch < g->max_batch ? f->max_batch : g->max_batch };
+    h->layers = checked_calloc(h->layer_count, sizeof *h->layers, err);
+    if (!h->layers)
+        return false;
+    /* Copies of the layer descriptions: the same W, b, gradients and buffers, f's first. */
+    memcpy(h->layers, f->layers, f->layer_count * sizeof *h->layers);
+    memcpy(h->layers + f->layer_count, g->layers, g->layer_count * sizeof *h->layers);
+    return true;
+}
+
+void dae_compose_free(Mlp *h)
+{
+    free(h->layers); /* only the list: the layers belong to f and g */
+    *h = (Mlp){ 0 };
+}
+
+bool dae_init(Denoiser *dae, Mlp *h, Corruption corruption, Error *err)
+{
+    *dae = (Denoiser){ .h = h, .corruption = corruption, .dim = mlp_input_size(h) };
+    if (mlp_output_size(h) != dae->dim)
+        return error_set(err, "a denoiser maps X to X, but h takes %zu numbers and gives %zu",
+                         dae->dim, mlp_output_size(h));
+    if (!corruption_check(corruption, err))
+        return false;
+    dae->X_tilde = alloc_doubles(h->max_batch * dae->dim, err);
+    dae->grad_output = alloc_doubles(h->max_batch * dae->dim, err);
+    if (!dae->X_tilde || !dae->grad_output) {
+        dae_free(dae);
+        return false;
+    }
+    return true;
+}
+
+void dae_free(Denoiser *dae)
+{
+    free(dae->X_tilde);
+    free(dae->grad_output);
+    *dae = (Denoiser){ 0 };
+}
+
+const double *dae_reconstruction(const Denoiser *dae)
+{
+    return dae->h->layers[dae->h->layer_count - 1].post; /* the output of h's last layer */
+}
+
+/* L = (1/B) sum_i ||h(x~_i) - x_i||^2    (Louppe L11: h(x~) ~ x) */
+double dae_loss(Denoiser *dae, const double *X_tilde, const double *X, size_t B)
+{
+    /* EXERCISE 3.3 (1 point): the denoising loss.
+     * Replace this stub with your code; `make hint EX=3.3` prints a hint. */
+    exercise_not_implemented("3.3", __func__);
+    (void)dae;
+    (void)X_tilde;
+    (void)X;
+    (void)B;
+    return NAN;
+    /* END EXERCISE 3.3 */
+}
+
+/* theta <- optimiser(theta, dL/dtheta), L = (1/B) sum_i ||h(x~_i) - x_i||^2, x~ drawn afresh */
+double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size_t B, Rng *rng)
+{
+    /* EXERCISE 3.4 (3 points): a denoising training step.
+     * Replace this stub with your code; `make hint EX=3.4` prints a hint. */
+    exercise_not_implemented("3.4", __func__);
+    (void)dae;
+    (void)optimizer;
+    (void)X;
+    (void)B;
+    (void)rng;
+    return NAN;
+    /* END EXERCISE 3.4 */
+}
+
+/* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
+
+/* log N(x; mean, variance) = -(1/2) [log(2 pi variance) + (x - mean)^2 / variance] */
+static double log_gaussian_density(double x, double mean, double variance)
+{
+    const double two_pi = 6.283185307179586477;
+    return -0.5 * (log(two_pi * variance) + (x - mean) * (x - mean) / variance);
+}
+
+/* k ~ Categorical(pi) by inverting the cumulative weights, then x = mu_k + s_k eps */
+void mixture_sample(double *x, const GaussianMixture *mixture, size_t count, Rng *rng)
+{
+    for (size_t n = 0; n < count; n++) {
+        double u = rng_uniform(rng), cumulative = mixture->weight[0];
+        size_t k = 0;
+        while (u >= cumulative && k + 1 < MIXTURE_COMPONENTS)
+            cumulative += mixture->weight[++k];
+        x[n] = mixture->mean[k] + mixture->std[k] * rng_normal(rng);
+    }
+}
+
+/* E[x] = sum_k pi_k mu_k */
+double mixture_mean(const GaussianMixture *mixture)
+{
+    double mean = 0.0;
+    for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
+        mean += mixture->weight[k] * mixture->mean[k];
+    return mean;
+}
+
+/* p(x) = sum_k pi_k N(x; mu_k, s_k^2) */
+double mixture_density(const GaussianMixture *mixture, double x)
+{
+    double density = 0.0;
+    for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
+        density += mixture->weight[k]
+                   * exp(log_gaussian_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
+    return density;
+}
+
+/* p(x | x~) propto p(x) N(x~; x, sigma^2), component by component    (Louppe L11: the posterior
+ * p(x | x~) of a denoising auto-encoder is possibly multi-modal) */
+void mixture_posterior(GaussianMixture *posterior, const GaussianMixture *prior, double sigma, double x_tilde)
+{
+    /* EXERCISE 3.5 (3 points): Bayes' rule: the posterior of a Gaussian mixture.
+     * Replace this stub with your code; `make hint EX=3.5` prints a hint. */
+    exercise_not_implemented("3.5", __func__);
+    (void)prior;
+    (void)sigma;
+    (void)x_tilde;
+    for (size_t k = 0; k < MIXTURE_COMPONENTS; k++) // NaN: a safe wrong answer
+        posterior->weight[k] = posterior->mean[k] = posterior->std[k] = NAN;
+    /* END EXERCISE 3.5 */
+}
+
+/* ---- sampling from an auto-encoder's latent space ----------------------------------------- */
+
+bool latent_gaussian_init(LatentGaussian *q, size_t d, Error *err)
+{
+    *q = (LatentGaussian){ .d = d };
+    q->mean = alloc_doubles(d, err);
+    q->variance = alloc_doubles(d, err);
+    if (!q->mean || !q->variance) {
+        latent_gaussian_free(q);
+        return false;
+    }
+    return true;
+}
+
+void latent_gaussian_free(LatentGaussian *q)
+{
+    free(q->mean);
+    free(q->variance);
+    *q = (LatentGaussian){ 0 };
+}
+
+/* mu^ = (1/N) sum_i z_i,  Sigma^ = diag((1/N) sum_i (z_i - mu^)^2)    (Louppe L11: q(z) = N(mu^, Sigma^),
+ * both estimated on training data) */
+void latent_gaussian_fit(LatentGaussian *q, const double *Z, size_t N)
+{
+    /* EXERCISE 3.6 (2 points): fitting q(z) = N(mu^, Sigma^) to the codes.
+     * Replace this stub with your code; `make hint EX=3.6` prints a hint. */
+    exercise_not_implemented("3.6", __func__);
+    (void)Z;
+    (void)N;
+    vector_zero(q->mean, q->d); // zeros: a safe wrong answer
+    vector_zero(q->variance, q->d);
+    /* END EXERCISE 3.6 */
+}
+
+/* z = mu^ + Sigma^(1/2) eps, eps ~ N(0, I)    (Louppe L11: sample there, then map with g) */
+void latent_gaussian_sample(double *Z, const LatentGaussian *q, size_t count, Rng *rng)
+{
+    /* EXERCISE 3.7 (1 point): sampling z ~ q(z).
+     * Replace this stub with your code; `make hint EX=3.7` prints a hint. */
+    exercise_not_implemented("3.7", __func__);
+    (void)rng;
+    vector_zero(Z, count * q->d); // zeros: a safe wrong answer
+    /* END EXERCISE 3.7 */
+}
