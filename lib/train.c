@@ -6,9 +6,17 @@
 #include <stdlib.h>
 
 #include "csv.h"
+#include "exercise.h"
 #include "outfile.h"
 #include "plot.h"
 #include "progress.h"
+
+/* The likeliest cause of a loss that is not finite: a stub, or too large a step. */
+static const char *why_not_finite(void)
+{
+    return exercise_first_stub_hit() ? "an exercise it needs is not implemented yet"
+                                     : "try a smaller learning rate";
+}
 
 bool run_epoch(double *mean_loss, const Dataset *data, BatchFunction batch_function, void *context,
                const EpochOptions *options, Error *err)
@@ -33,8 +41,8 @@ bool run_epoch(double *mean_loss, const Dataset *data, BatchFunction batch_funct
         dataset_gather(X, labels, data, order + start, batch);
         double loss = batch_function(context, X, labels, batch);
         if (!isfinite(loss))
-            ok = error_set(err, "the loss became %s at example %zu of %zu (try a smaller learning rate)",
-                           isnan(loss) ? "NaN" : "infinite", start + 1, N);
+            ok = error_set(err, "the loss became %s at example %zu of %zu (%s)", isnan(loss) ? "NaN" : "infinite",
+                           start + 1, N, why_not_finite());
         total += (double)batch * loss;
         if (options->progress_label)
             progress_update(&progress, start + batch);
