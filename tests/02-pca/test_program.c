@@ -1,0 +1,85 @@
+/* tests/02-pca/test_program.c — pca_mnist on bad input.
+ *
+ * Every bad flag or data set must give one line `pca_mnist: error: ...` naming the
+ * problem, exit status 1, and no output file. The program is the one built with the same
+ * IMPL as this suite; every case fails before the covariance is computed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "idx.h"
+
+/* Run pca_mnist with `arguments` and an output folder in the scratch directory; check it
+ * fails with one error line containing `expected`, and wrote no figure. */
+static void check_refused(const char *arguments, const char *expected)
+{
+    char program[1024], command[4096], output[8192], out_dir[1100];
+    if (!CHECK(test_program_path(program, sizeof program, "pca_mnist")))
+        return;
+    snprintf(out_dir, sizeof out_dir, "%s/out", test_scratch_dir());
+    snprintf(command, sizeof command, "%s --out %s %s", program, out_dir, arguments);
+    int status = test_run_command(command, output, sizeof output);
+    CHECK_LONG(1, status);
+    CHECK_CONTAINS(output, "pca_mnist: error: ");
+    CHECK_CONTAINS(output, expected);
+    CHECK(strchr(output, '\n') == output + strlen(output) - 1); /* exactly one line */
+    struct stat info;
+    CHECK(stat(out_dir, &info) != 0); /* not even the folder */
+}
+
+/* A data folder whose 36 training and 36 test digits are all the same image. */
+static void write_constant_data(char *dir, size_t size)
+{
+    enum { COUNT = 36, SIDE = 28 };
+    static unsigned char pixels[COUNT * SIDE * SIDE], labels[COUNT];
+    for (size_t k = 0; k < sizeof pixels; k++)
+        pixels[k] = (unsigned char)(k % (SIDE * SIDE) % 7 == 0 ? 200 : 0);
+    for (size_t k = 0; k < COUNT; k++)
+        labels[k] = (unsigned char)(k % 10);
+    snprintf(dir, size, "%s/constant", test_scratch_dir());
+    mkdir(dir, 0700);
+    IdxImages images = { COUNT, SIDE, SIDE, pixels };
+    IdxLabels label_file = { COUNT, labels };
+    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                             "t10k-labels-idx1-ubyte" };
+    for (size_t k = 0; k < 4; k++) {
+        char path[1200];
+        Error err;
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        CHECK(k % 2 == 0 ? idx_write_images(path, &images, &err) : idx_write_labels(path, &label_file, &err));
+    }
+}
+
+static void test_zero_code_size(void) { check_refused("--dims 0", "--dims: the code size d must be at least 1"); }
+static void test_not_a_list(void) { check_refused("--dims 2,eight", "--dims: '2,eight' is not a list"); }
+static void test_not_increasing(void) { check_refused("--dims 8,2", "increasing order"); }
+static void test_above_dimension(void) { check_refused("--dims 2,900", "d = 900 exceeds the data dimension p = 784"); }
+static void test_above_samples(void) { check_refused("--train 5 --dims 8", "d = 8 needs at least 9 samples"); }
+static void test_unknown_option(void) { check_refused("--depth 3", "--depth"); }
+static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
+
+static void test_constant_data(void)
+{
+    char dir[1024], arguments[1200];
+    write_constant_data(dir, sizeof dir);
+    snprintf(arguments, sizeof arguments, "--data %s --dims 2", dir);
+    check_refused(arguments, "zero variance");
+}
+
+static const TestCase tests[] = {
+    { "pca_mnist --dims 0 is refused", NULL, test_zero_code_size },
+    { "pca_mnist --dims with a word is refused", NULL, test_not_a_list },
+    { "pca_mnist --dims 8,2 is refused", NULL, test_not_increasing },
+    { "pca_mnist --dims 2,900 (d > p) is refused", NULL, test_above_dimension },
+    { "pca_mnist --train 5 --dims 8 (d >= N) is refused", NULL, test_above_samples },
+    { "pca_mnist with an unknown option is refused", NULL, test_unknown_option },
+    { "pca_mnist with a missing data folder is refused", NULL, test_missing_data },
+    { "pca_mnist on a constant data set is refused", NULL, test_constant_data },
+};
+
+int main(int argc, char **argv)
+{
+    return RUN_SUITE("02-pca program", tests, argc, argv);
+}
