@@ -8,6 +8,8 @@
 #   build/<impl>/tests/<chapter>/test_*       chapter suites, linked with that IMPL
 #   build/<impl>/bin/<program>                chapter programs (chapters/NN-topic/*.c)
 #   build/tests/{lib,data,harness}/test_*     suites of lib/, data/ and the harness
+#   build/submission{-src,}/                  make grade: the graded files, staged; their build
+#   <object or suite>.log                     what the compiler said, kept only when it failed
 # A chapter's suites link only lib/ and that chapter; its programs may also link the
 # chapters before it, with the same IMPL.
 
@@ -28,10 +30,16 @@ endif
 CH ?=
 RESULTS ?=
 V ?=
+# make grade / next / hint (their section is near the end): SUBMISSION, VALGRIND, EX, ...
 
 # ---- what every compile gets --------------------------------------------------------
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
 IMPLS := $(if $(wildcard solutions/.),solutions) exercises
+# Where each IMPL's chapter code is. `submission` is what make grade compiles: the graded
+# files, copied there by build/tools/stage_submission (never part of `make all`).
+SOURCES_solutions := solutions
+SOURCES_exercises := exercises
+SOURCES_submission := $(BUILD)/submission-src/exercises
 # snprintf truncating into a fixed buffer is how vaelab bounds messages on purpose, so
 # gcc's -Wformat-truncation (which flags exactly that) is off.
 IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
@@ -51,21 +59,35 @@ ifeq ($(SELECTED),)
 $(error CH=$(CH) matches no chapter; the chapters are: $(CHAPTERS))
 endif
 endif
-ifeq ($(filter $(IMPL),solutions exercises),)
-$(error IMPL must be solutions or exercises, not '$(IMPL)')
+ifeq ($(filter $(IMPL),$(IMPLS) submission),)
+$(error IMPL must be one of: $(strip $(IMPLS)); not '$(IMPL)'$(if $(filter solutions,$(IMPL)), (this copy has no solutions/: a student release)))
 endif
 
 # ---- lib and tools ------------------------------------------------------------------
 LIB_OBJECTS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c))
 LIBVAELAB := $(BUILD)/lib/libvaelab.a
 HARNESS := $(BUILD)/tests/harness/harness.o
-MANIFEST_OBJ := $(BUILD)/tests/harness/manifest.o
 RUNNER := $(BUILD)/tools/runner
 MAKE_EXERCISES := $(BUILD)/tools/make_exercises
+HINT := $(BUILD)/tools/hint
+STAGE_SUBMISSION := $(BUILD)/tools/stage_submission
+# The tools' shared modules (manifest, locate, gradebook, report, ...): every .c of
+# tests/harness/ that is not a tool's main, the harness, a suite or a fixture.
+TOOL_NAMES := runner make_exercises hint stage_submission
+TOOL_MODULES := $(filter-out $(patsubst %,tests/harness/%.c,$(TOOL_NAMES) harness fixture_suite) tests/harness/test_%,\
+	$(wildcard tests/harness/*.c))
+TOOL_LIBRARY := $(BUILD)/tests/harness/libtools.a
+.SECONDARY: $(patsubst %,$(BUILD)/tests/harness/%.o,$(TOOL_NAMES)) # kept, so a tool is not recompiled every time
 
 # Quiet by default (one line per file); V=1 shows the full commands.
 Q := $(if $(V),,@)
 quiet = $(if $(V),,@printf '  %-5s %s\n' $(1) $(2);)
+
+# Run command $(2), which makes $(1), keeping its output in $(1).log: on success the log
+# is shown and removed; on failure it is shown and kept, and $(1) removed. The runner
+# reads the logs left beside a chapter's objects and suites to report a chapter that does
+# not compile or link, with the compiler's first errors, and not run an old binary of it.
+logged = if $(2) > $(1).log 2>&1; then cat $(1).log; rm -f $(1).log; else cat $(1).log; rm -f $(1); exit 1; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -75,7 +97,11 @@ $(LIBVAELAB): $(LIB_OBJECTS)
 	@rm -f $@
 	$(call quiet,AR,$@)$(AR) rcs $@ $^
 
-$(BUILD)/tools/%: $(BUILD)/tests/harness/%.o $(MANIFEST_OBJ) $(LIBVAELAB)
+$(TOOL_LIBRARY): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_MODULES))
+	@rm -f $@
+	$(call quiet,AR,$@)$(AR) rcs $@ $^
+
+$(BUILD)/tools/%: $(BUILD)/tests/harness/%.o $(TOOL_LIBRARY) $(LIBVAELAB)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -109,7 +135,10 @@ chapters_before = $(call reverse,$(foreach x,$(CHAPTERS),$(if $(filter $(x),$(1)
 
 define chapter_rules
 # $(1) = impl, $(2) = chapter
-$(1)_$(2)_OBJECTS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $(1)/$(2)/*.c))
+$(1)_$(2)_OBJECTS := $$(patsubst $(SOURCES_$(1))/%.c,$(BUILD)/$(1)/%.o,$$(wildcard $(SOURCES_$(1))/$(2)/*.c))
+$(BUILD)/$(1)/$(2)/%.o: $(SOURCES_$(1))/$(2)/%.c
+	@mkdir -p $$(@D)
+	$$(call quiet,CC,$$<)$$(call logged,$$@,$$(CC) $$(ALL_CFLAGS) -c $$< -o $$@)
 $(1)_$(2)_ARCHIVE := $(BUILD)/$(1)/$(2)/libchapter.a
 $$($(1)_$(2)_ARCHIVE): $$($(1)_$(2)_OBJECTS)
 	@rm -f $$@
@@ -117,18 +146,18 @@ $$($(1)_$(2)_ARCHIVE): $$($(1)_$(2)_OBJECTS)
 $(1)_$(2)_SUITES := $$(patsubst tests/$(2)/%.c,$(BUILD)/$(1)/tests/$(2)/%,$$(wildcard tests/$(2)/test_*.c))
 $$($(1)_$(2)_SUITES): $(BUILD)/$(1)/tests/$(2)/%: $(BUILD)/tests/$(2)/%.o $$($(2)_TEST_HELPERS) $$($(1)_$(2)_ARCHIVE) $(HARNESS) $(LIBVAELAB)
 	@mkdir -p $$(@D)
-	$$(call quiet,LINK,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(call quiet,LINK,$$@)$$(call logged,$$@,$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS))
 $(1)_$(2)_PROGRAMS := $$(patsubst chapters/$(2)/%.c,$(BUILD)/$(1)/bin/%,$$(wildcard chapters/$(2)/*.c))
 $$($(1)_$(2)_PROGRAMS): $(BUILD)/$(1)/bin/%: $(BUILD)/chapters/$(2)/%.o $$($(1)_$(2)_ARCHIVE) $(foreach c,$(call chapters_before,$(2)),$(BUILD)/$(1)/$(c)/libchapter.a) $(LIBVAELAB)
 	@mkdir -p $$(@D)
 	$$(call quiet,LINK,$$@)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(c)_TEST_HELPERS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/$(c)/test_%,$(wildcard tests/$(c)/*.c)))))
-$(foreach i,$(IMPLS),$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$(i),$(c)))))
+$(foreach i,$(IMPLS) submission,$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$(i),$(c)))))
 
 suites_of = $(foreach c,$(2),$($(1)_$(c)_SUITES))
 programs_of = $(foreach c,$(2),$($(1)_$(c)_PROGRAMS))
-TOOLS := $(RUNNER) $(MAKE_EXERCISES)
+TOOLS := $(RUNNER) $(MAKE_EXERCISES) $(HINT) $(STAGE_SUBMISSION)
 
 # ---- what people type ---------------------------------------------------------------
 .PHONY: all help test suites demo check check-exercises exercises check-stubs check-other-compiler memcheck clean
@@ -144,13 +173,19 @@ help:
 	@echo '      IMPL=exercises     ... against your exercises/ instead of solutions/ (default: $(IMPL))'
 	@echo '      CH=01              ... one chapter only (CH=1 and CH=01-autoencoder work too)'
 	@echo '      RESULTS=file.json  ... also write a Gradescope results.json'
+	@echo '  make next              students: run your exercises, name the next one to do and the line to edit'
+	@echo '  make hint EX=1.3       students: the hint of exercise 1.3'
+	@echo '  make grade             instructors: grade exercises/ (or SUBMISSION=folder) from scratch; score table'
+	@echo '      RESULTS=file.json  ... and a Gradescope results.json;  VALGRIND=1 ... under Valgrind'
+	@echo '  make grade-all SUBMISSIONS=folder   grade each subfolder; reports and grades.csv in $(GRADES)'
+	@echo '  make student-release   the folder and .tar.gz students get: no solutions/, no hidden tests'
 	@echo '  make memcheck          the test suite under Valgrind; fails on any memory error or leak'
-	@echo '  make check             maintainers: test, check-exercises, check-stubs, a strict build with the other compiler'
+	@echo '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler'
 	@echo '  make check-exercises   is exercises/ what solutions/ generates?'
 	@echo '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
 	@echo '  make clean             remove build/'
 	@echo ''
-	@echo 'Variables: CC, CFLAGS, LDFLAGS, IMPL, CH, RESULTS.  Chapters: $(CHAPTERS)'
+	@echo 'Variables: CC, CFLAGS, LDFLAGS, IMPL, CH, RESULTS, EX, SUBMISSION, VALGRIND.  Chapters: $(CHAPTERS)'
 
 # The suites of this run: lib/data/harness suites unless one chapter was asked for.
 RUN_SUITES := $(if $(CH),,$(INFRA_SUITES)) $(call suites_of,$(IMPL),$(SELECTED))
@@ -162,7 +197,8 @@ suites: $(RUNNER) $(RUN_SUITES) $(call programs_of,$(IMPL),$(SELECTED))
 # as failed tests, and every other chapter is still tested.
 test:
 	@$(MAKE) --no-print-directory -k suites || echo '# some suites did not build; see the errors above'
-	@$(RUNNER) --root . $(if $(RESULTS),--results $(RESULTS)) $(RUN_SUITES)
+	@$(RUNNER) --root . --sources $(SOURCES_$(IMPL)) $(if $(filter exercises,$(IMPL)),--student) \
+	  $(if $(RESULTS),--results '$(RESULTS)') $(RUN_SUITES)
 
 memcheck:
 	@$(MAKE) --no-print-directory suites
@@ -177,9 +213,11 @@ generate = $(MAKE_EXERCISES) $(1) --manifest chapters/$(2)/exercises.def --out-d
 	--readme chapters/$(2)/README.md $(wildcard solutions/$(2)/*.c)
 
 exercises: $(MAKE_EXERCISES)
+	@$(require_solutions)
 	@$(foreach c,$(CHAPTERS),mkdir -p exercises/$(c) && $(call generate,,$(c)) &&) echo 'exercises/ regenerated from solutions/'
 
 check-exercises: $(MAKE_EXERCISES)
+	@$(require_solutions)
 	@$(foreach c,$(CHAPTERS),$(call generate,--check,$(c)) &&) echo 'exercises/ is in sync with solutions/'
 
 # The proof that every exercise's tests can fail: for each exercise, stub that exercise
@@ -187,6 +225,7 @@ check-exercises: $(MAKE_EXERCISES)
 # are silent (no "not implemented" report), so a test fails only if its checks catch
 # the stub's wrong value.
 check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB)
+	@$(require_solutions)
 	@set -e; for chapter in $(CHAPTERS); do \
 	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
 	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
@@ -216,11 +255,114 @@ check-other-compiler:
 check: check-exercises
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory check-stubs
+	@$(MAKE) --no-print-directory check-grader
 	@$(MAKE) --no-print-directory test IMPL=exercises > $(BUILD)/exercises-run.tap 2>&1; \
 	  if grep -q '^ok .* - \[' $(BUILD)/exercises-run.tap; then \
 	    echo 'check: a graded test passes against the untouched exercises/:'; grep '^ok .* - \[' $(BUILD)/exercises-run.tap; exit 1; fi; \
 	  echo "check: every graded test fails against exercises/ ($$(grep -c 'TODO' $(BUILD)/exercises-run.tap) TODO)"
 	@$(MAKE) --no-print-directory check-other-compiler
+
+# ==== the student's and the instructor's workflow =========================================
+# make next, make hint, make grade / grade-all, make student-release, make check-grader.
+# How to use them: docs/students.md and docs/instructors.md. The tools are C, in
+# tests/harness/ (runner, hint, stage_submission); the recipes only wire them together.
+.PHONY: next hint grade grade-all student-release check-grader chapter-suites
+SUBMISSION ?= exercises
+SUBMISSIONS ?=
+GRADES ?= $(BUILD)/grades
+VALGRIND ?=
+EX ?=
+
+# Targets that need solutions/ say so plainly in a student release, which has none.
+require_solutions = test -d solutions || { echo 'make $(or $(MAKECMDGOALS),$@): needs solutions/, which this copy \
+	does not have (a student release). Students use make test, make next and make hint.' >&2; exit 2; }
+
+# The chapters' suites and programs of one IMPL, without lib/data/harness: what next and
+# grade build (with -k, so one chapter that does not compile leaves the others graded).
+chapter-suites: $(RUNNER) $(call suites_of,$(IMPL),$(SELECTED)) $(call programs_of,$(IMPL),$(SELECTED))
+
+# `make next`: build exercises/ with the output kept in a log (the runner shows a
+# chapter's compiler errors itself), run the chapters' suites, print the next step.
+next: $(RUNNER)
+	@mkdir -p $(BUILD)/exercises
+	@$(MAKE) --no-print-directory -k IMPL=exercises chapter-suites > $(BUILD)/exercises/build.log 2>&1 || true
+	@$(RUNNER) --next --root . --sources exercises $(call suites_of,exercises,$(SELECTED))
+
+hint: $(HINT)
+	@$(HINT) --root . --sources exercises '$(EX)' $(CHAPTERS)
+
+# `make grade [SUBMISSION=folder] [RESULTS=file.json] [VALGRIND=1] [CH=NN]`: copy the
+# graded files (the files of exercises/, taken from the submission, the stub where it
+# lacks one; every chapter's, since a chapter's programs link the chapters before it)
+# into build/submission-src/, build them from scratch into build/submission/
+# (so no object of an earlier submission, nor a file's old date, can leak into this
+# grade), run the chapters' suites, print the score table. Points always come from this
+# repository's manifests and tests. Exit status 0 when the grading itself worked.
+GRADE_NOTES := $(BUILD)/submission-src/notes.txt
+grade: $(RUNNER) $(STAGE_SUBMISSION)
+	@rm -rf $(BUILD)/submission $(BUILD)/submission-src && mkdir -p $(BUILD)/submission-src
+	@$(STAGE_SUBMISSION) --submission '$(SUBMISSION)' --stubs exercises --manifests chapters \
+	  --out $(SOURCES_submission) --notes $(GRADE_NOTES) $(CHAPTERS)
+	@mkdir -p $(BUILD)/submission
+	@$(MAKE) --no-print-directory -k IMPL=submission chapter-suites > $(BUILD)/submission/build.log 2>&1 \
+	  || echo '# some suites did not build: their errors are below; all of the build is in $(BUILD)/submission/build.log'
+	@$(RUNNER) --grade --root . --sources $(SOURCES_submission) --notes $(GRADE_NOTES) \
+	  $(if $(RESULTS),--results '$(RESULTS)') $(if $(VALGRIND),--valgrind) $(call suites_of,submission,$(SELECTED))
+
+# `make grade-all SUBMISSIONS=folder`: grade each subfolder in turn; GRADES (default
+# build/grades) gets <name>.txt (the report), <name>.json (Gradescope) and grades.csv.
+grade-all:
+	@test -d '$(SUBMISSIONS)' || { echo "make grade-all: SUBMISSIONS= must name a folder with one subfolder per \
+	submission (got '$(SUBMISSIONS)')" >&2; exit 2; }
+	@mkdir -p '$(GRADES)' && echo 'submission,score,max_score' > '$(GRADES)/grades.csv'
+	@for folder in '$(SUBMISSIONS)'/*/; do name=$$(basename "$$folder"); \
+	  $(MAKE) --no-print-directory grade SUBMISSION="$$folder" RESULTS='$(GRADES)'/"$$name.json" \
+	    > '$(GRADES)'/"$$name.txt" 2>&1; \
+	  score=$$(sed -n 's|^# total .* \([0-9.]*\) / \([0-9]*\) points$$|\1,\2|p' '$(GRADES)'/"$$name.txt"); \
+	  echo "$$name,$${score:-not graded,}" >> '$(GRADES)/grades.csv'; \
+	  if [ -n "$$score" ]; then printf '%-32s %s / %s\n' "$$name" "$${score%,*}" "$${score#*,}"; \
+	  else printf '%-32s not graded: see %s\n' "$$name" '$(GRADES)'/"$$name.txt"; fi; \
+	done
+	@echo 'grades: $(GRADES)/grades.csv; per submission: $(GRADES)/<name>.txt and <name>.json'
+
+# `make student-release`: the folder and archive students get. The files git knows of
+# (tracked, or new and not ignored; outside a git checkout, the top-level folders), without
+# solutions/, .ci/ and hidden tests (tests/*/test_hidden_*.c, tests/*/hidden_*); then a
+# warning for each Markdown link to a file the release does not have.
+RELEASE_NAME ?= vaelab-student
+RELEASE_ROOT := $(BUILD)/student-release
+RELEASE := $(RELEASE_ROOT)/$(RELEASE_NAME)
+release_files = if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then git ls-files --cached --others --exclude-standard; \
+	else find Makefile README.md LICENSE .gitignore chapters lib exercises tests data docs -type f 2>/dev/null; fi
+student-release:
+	@rm -rf $(RELEASE_ROOT) && mkdir -p $(RELEASE)
+	@$(release_files) | grep -v -e '^solutions/' -e '^\.ci/' -e '^tests/[^/]*/test_hidden_' -e '^tests/[^/]*/hidden_' \
+	  | while read -r file; do [ -f "$$file" ] || continue; \
+	    mkdir -p "$(RELEASE)/$$(dirname "$$file")" && cp -p "$$file" "$(RELEASE)/$$file" || exit 1; done
+	@cd $(RELEASE) && find . -name '*.md' | while read -r page; do \
+	  grep -o '](\([^)#]*\)' "$$page" | sed 's/^](//' | sort -u | while read -r target; do \
+	    case "$$target" in *://*|mailto:*|'') continue;; esac; \
+	    [ -e "$$(dirname "$$page")/$$target" ] || \
+	      echo "student-release: warning: $${page#./} links $$target, which the release does not have"; \
+	  done; done
+	@tar -czf $(RELEASE).tar.gz -C $(RELEASE_ROOT) $(RELEASE_NAME)
+	@echo "student release: $(RELEASE)/ ($$(find $(RELEASE) -type f | wc -l) files, no solutions/) and $(RELEASE).tar.gz"
+
+# The grader's own tests (tests/harness/test_grader.c): make grade against the stubs, the
+# solutions, a chapter that does not compile, an exercise that crashes or loops, a messy
+# submission; make next, make hint, the student release. `+`: its inner makes share our jobs.
+GRADER_SUITE := $(BUILD)/tests/harness/test_grader
+$(BUILD)/tests/harness/test_grader.o: DEFINES += -DVAELAB_ROOT='"$(CURDIR)"' -DVAELAB_BUILD='"$(BUILD)"' \
+	-DVAELAB_MAKE='"$(MAKE)"'
+$(GRADER_SUITE): $(BUILD)/tests/harness/test_grader.o $(TOOL_LIBRARY) $(HARNESS) $(LIBVAELAB)
+	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+all: $(GRADER_SUITE)
+
+check-grader: $(GRADER_SUITE) $(TOOLS)
+	@$(require_solutions)
+	+@$(GRADER_SUITE) --time-limit 300
+
+# ==== end of the workflow section ===========================================================
 
 clean:
 	rm -rf $(BUILD)

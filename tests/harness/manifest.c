@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+
 typedef struct Cursor {
     const char *text;
     size_t at;
@@ -104,34 +106,6 @@ static bool parse_exercise(Cursor *c, Exercise *e, Error *err)
            && expect_char(c, ')', err);
 }
 
-static char *read_whole_file(const char *path, Error *err)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        error_set(err, "cannot open the manifest %s", path);
-        return NULL;
-    }
-    size_t capacity = 4096, length = 0;
-    char *text = malloc(capacity);
-    size_t got;
-    while (text && (got = fread(text + length, 1, capacity - length - 1, file)) > 0) {
-        length += got;
-        if (length + 1 == capacity) {
-            char *bigger = realloc(text, capacity *= 2);
-            if (!bigger)
-                free(text);
-            text = bigger;
-        }
-    }
-    fclose(file);
-    if (!text) {
-        error_set(err, "out of memory reading %s", path);
-        return NULL;
-    }
-    text[length] = '\0';
-    return text;
-}
-
 /* ".../chapters/01-autoencoder/exercises.def" -> "01-autoencoder" */
 static void chapter_of_path(char *chapter, size_t size, const char *path)
 {
@@ -150,9 +124,9 @@ bool manifest_read(Manifest *manifest, const char *path, Error *err)
 {
     *manifest = (Manifest){ 0 };
     chapter_of_path(manifest->chapter, sizeof manifest->chapter, path);
-    char *text = read_whole_file(path, err);
+    char *text = file_read_all(path, err);
     if (!text)
-        return false;
+        return error_prefix(err, "the manifest");
     Cursor c = { text, 0, path };
     bool ok = true;
     const char *keyword = "EXERCISE";

@@ -1,14 +1,28 @@
-/* tests/harness/runner.c — `make test` runs this: every suite binary, one TAP stream.
+/* tests/harness/runner.c — `make test`, `make grade` and `make next` run this: every suite
+ * binary, one TAP stream, the score.
  *
- *   runner [--root DIR] [--results FILE] [--valgrind] SUITE...
+ *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]
+ *          [--student | --next | --grade] SUITE...
  *
  * Each SUITE is a test binary built from tests/<folder>/test_*.c. The runner starts it,
  * renumbers its TAP lines into one stream, remembers each test's status and diagnostics,
- * and ends with a score table (points from the chapters' manifests, for the tests tagged
- * with an exercise) and the summary line `N passed, N failed`. A suite that is missing
- * (its chapter did not compile) or that dies counts as failed tests, and the run goes on.
- * --results writes the graded tests in Gradescope's results.json shape.
- * --valgrind runs each suite under Valgrind (errors fail the test they happen in).
+ * and ends with the score table (points from the chapters' manifests under --root, see
+ * gradebook.h) and the summary line `N passed, N failed`, always the last line.
+ *
+ * A suite that was not built counts as a failed test whose diagnostics are the build's
+ * first errors: the Makefile keeps a `.log` beside each chapter object that did not
+ * compile and each suite that did not link (and deletes it once the build succeeds), so
+ * a chapter with a log is not run even if an old binary of it is still there. A suite
+ * that dies outside its tests also counts as a failed test; the run always goes on.
+ *
+ *   --sources DIR  where the graded chapter code is (exercises/, solutions/, or a staged
+ *                  submission), for pointing at the line to edit
+ *   --results FILE write Gradescope's results.json (checked writable before the tests run)
+ *   --notes FILE   text for results.json's top-level "output" (what staging said)
+ *   --valgrind     run each suite under Valgrind; an error fails the test it happens in
+ *   --student      the student's view: README pointers for exercises done, the next one
+ *   --next         no TAP: the progress per chapter and the next exercise in detail
+ *   --grade        the exit status says whether grading worked, not whether tests passed
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,49 +34,56 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "manifest.h"
-#include "outfile.h"
+#include "files.h"
+#include "gradebook.h"
+#include "report.h"
+#include "results_json.h"
+#include "run.h"
+#include "terminal.h"
 
 static const char *const program = "runner";
 
-enum { MAX_RESULTS = 4096, OUTPUT_CAP = 2000, MAX_CHAPTERS = 32 };
+enum { MAX_RESULTS = 4096, BUILD_LOG_LINES_KEPT = 20, MAX_LOG_FILES = 32 };
 
-typedef struct Result {
-    char chapter[64];  /* the suite's folder, e.g. "01-autoencoder" or "lib" */
-    char exercise[16]; /* "" when not graded */
-    char name[200];
-    bool passed, todo;
-    char output[OUTPUT_CAP + 1]; /* the diagnostics, capped */
-} Result;
+typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE } View;
 
-typedef struct Run {
-    Result *results;
-    size_t count;
-    Manifest manifests[MAX_CHAPTERS];
-    size_t manifest_count;
-    const char *root;
-} Run;
+typedef struct Options {
+    const char *results_path;
+    const char *notes_path;
+    bool valgrind;
+    View view;
+} Options;
 
-/* ---- parsing one suite's TAP ------------------------------------------------------- */
+typedef struct Relay {
+    Run *run;
+    bool quiet; /* --next prints no TAP */
+    Style style;
+} Relay;
 
-static Result *new_result(Run *run, const char *chapter)
+/* ---- recording results ------------------------------------------------------------- */
+
+static Result *new_result(Run *run, const char *chapter, const char *suite)
 {
-    if (run->count == MAX_RESULTS)
+    if (run->count == run->capacity)
         return NULL;
     Result *r = &run->results[run->count++];
     memset(r, 0, sizeof *r);
     snprintf(r->chapter, sizeof r->chapter, "%s", chapter);
+    snprintf(r->suite, sizeof r->suite, "%s", suite);
     return r;
 }
 
 static void append_output(Result *r, const char *line)
 {
     size_t used = strlen(r->output);
-    if (used < OUTPUT_CAP)
-        snprintf(r->output + used, OUTPUT_CAP + 1 - used, "%s\n", line);
+    size_t needed = strlen(line) + 1;
+    if (used + needed > RESULT_OUTPUT_CAP)
+        r->output_cut = true;
+    if (used < RESULT_OUTPUT_CAP)
+        snprintf(r->output + used, RESULT_OUTPUT_CAP + 1 - used, "%s\n", line);
 }
 
-/* "ok 3 - [1.2] name # TODO not implemented" -> the result fields */
+/* "ok 3 - [1.2] name # TODO not implemented" -> the result's fields */
 static void parse_test_line(Result *r, const char *line)
 {
     r->passed = strncmp(line, "ok ", 3) == 0;
@@ -80,6 +101,43 @@ static void parse_test_line(Result *r, const char *line)
     snprintf(r->name, sizeof r->name, "%.*s", (int)(todo ? (size_t)(todo - rest) : strlen(rest)), rest);
 }
 
+static void print_result_line(const Relay *relay, const Result *r)
+{
+    if (relay->quiet)
+        return;
+    const Style *style = &relay->style;
+    printf("%s%s%s %zu - ", style_on(style, r->passed ? COLOUR_GREEN : COLOUR_RED), r->passed ? "ok" : "not ok",
+           style_off(style), relay->run->count);
+    if (r->exercise[0])
+        printf("[%s] ", r->exercise);
+    if (r->todo)
+        printf("%s%s # TODO not implemented%s\n", r->name, style_on(style, COLOUR_YELLOW), style_off(style));
+    else
+        printf("%s\n", r->name);
+}
+
+/* A failed test standing for a whole suite, with `why` as its diagnostics. */
+static Result *record_suite_failure(Relay *relay, const char *chapter, const char *suite, const char *why)
+{
+    Result *r = new_result(relay->run, chapter, suite);
+    if (!r)
+        return NULL;
+    snprintf(r->name, sizeof r->name, "%s", suite);
+    print_result_line(relay, r);
+    for (const char *line = why; *line;) {
+        size_t length = strcspn(line, "\n");
+        char text[512];
+        snprintf(text, sizeof text, "%.*s", (int)length, line);
+        append_output(r, text);
+        if (!relay->quiet)
+            printf("#   %s\n", text);
+        line += length + (line[length] == '\n');
+    }
+    return r;
+}
+
+/* ---- relaying one suite's TAP ------------------------------------------------------ */
+
 static bool is_test_line(const char *line)
 {
     return strncmp(line, "ok ", 3) == 0 || strncmp(line, "not ok ", 7) == 0;
@@ -92,43 +150,36 @@ static bool is_suite_summary(const char *line)
     return sscanf(line, "%lu passed, %lu failed%c", &passed, &failed, &tail) == 2;
 }
 
-static void print_result_line(const Run *run, const Result *r)
-{
-    printf("%s %zu - ", r->passed ? "ok" : "not ok", run->count);
-    if (r->exercise[0])
-        printf("[%s] ", r->exercise);
-    printf("%s%s\n", r->name, r->todo ? " # TODO not implemented" : "");
-}
-
 /* Read the suite's output line by line, re-emitting it with global test numbers. */
-static void relay_suite_output(Run *run, FILE *stream, const char *chapter)
+static void relay_suite_output(Relay *relay, FILE *stream, const char *chapter, const char *suite)
 {
     char line[4096];
     Result *current = NULL;
     while (fgets(line, sizeof line, stream)) {
         line[strcspn(line, "\n")] = '\0';
         if (is_test_line(line)) {
-            current = new_result(run, chapter);
+            current = new_result(relay->run, chapter, suite);
             if (!current)
                 break;
             parse_test_line(current, line);
-            print_result_line(run, current);
+            print_result_line(relay, current);
         } else if (line[0] == '#') {
             if (strstr(line, "of the failures are exercises not implemented"))
                 continue;
             if (current)
                 append_output(current, line[1] == ' ' ? line + 2 : line + 1);
-            printf("%s\n", line);
+            if (!relay->quiet)
+                printf("%s\n", line);
         } else if (strncmp(line, "1..", 3) == 0 || is_suite_summary(line)) {
             continue; /* the runner prints its own plan and summary */
-        } else if (line[0]) {
+        } else if (line[0] && !relay->quiet) {
             printf("# %s\n", line);
         }
     }
     fflush(stdout);
 }
 
-/* ---- running one suite ------------------------------------------------------------- */
+/* ---- suites that were not built ---------------------------------------------------- */
 
 /* "build/solutions/tests/01-autoencoder/test_ae" -> "01-autoencoder" */
 static void folder_of(char *chapter, size_t size, const char *path)
@@ -140,187 +191,154 @@ static void folder_of(char *chapter, size_t size, const char *path)
     snprintf(chapter, size, "%.*s", end ? (int)(end - start) : 1, end ? start : ".");
 }
 
-static void record_suite_failure(Run *run, const char *chapter, const char *name, const char *why)
+/* "build/exercises/tests/01-autoencoder/test_ae" -> "build/exercises/01-autoencoder",
+ * where the chapter's objects and their compile logs are. */
+static void object_folder_of(char *folder, size_t size, const char *suite, const char *chapter)
 {
-    Result *r = new_result(run, chapter);
-    if (!r)
-        return;
-    snprintf(r->name, sizeof r->name, "%s", name);
-    append_output(r, why);
-    print_result_line(run, r);
-    printf("#   %s\n", why);
+    const char *tests = NULL;
+    for (const char *c = strstr(suite, "/tests/"); c; c = strstr(c + 1, "/tests/"))
+        tests = c;
+    snprintf(folder, size, "%.*s/%s", tests ? (int)(tests - suite) : 1, tests ? suite : ".", chapter);
 }
 
-static void run_suite_binary(Run *run, const char *path, bool valgrind)
+/* Append the first lines of `path` to `text` (at most *lines_left lines in all). */
+static void append_log(char *text, size_t size, const char *path, int *lines_left)
 {
-    char chapter[64];
-    folder_of(chapter, sizeof chapter, path);
-    if (access(path, X_OK) != 0) {
-        record_suite_failure(run, chapter, path, "the suite was not built (see the compiler errors above)");
+    FILE *log = fopen(path, "r");
+    if (!log)
         return;
+    char line[512];
+    while (*lines_left > 0 && fgets(line, sizeof line, log)) {
+        size_t used = strlen(text);
+        snprintf(text + used, size - used, "%s%s", line, strchr(line, '\n') ? "" : "\n");
+        (*lines_left)--;
     }
+    if (*lines_left == 0 && fgets(line, sizeof line, log)) {
+        size_t used = strlen(text);
+        snprintf(text + used, size - used, "... (the rest is in %s)\n", path);
+    }
+    fclose(log);
+}
+
+/* If the last build of this suite's chapter failed, put what it said in `why` and say so:
+ * first the chapter's compile logs, then the suite's link log. */
+static bool build_failed(const char *suite, const char *chapter, char *why, size_t size)
+{
+    char folder[1024], names[MAX_LOG_FILES][FILE_NAME_SIZE], path[1400];
+    object_folder_of(folder, sizeof folder, suite, chapter);
+    size_t count = folder_list(folder, ".log", names, MAX_LOG_FILES);
+    snprintf(path, sizeof path, "%s.log", suite);
+    bool link_failed = access(path, R_OK) == 0;
+    if (count == 0 && !link_failed)
+        return false;
+    int lines_left = BUILD_LOG_LINES_KEPT;
+    snprintf(why, size, "not built: chapter %s does not compile or link; the build said:\n", chapter);
+    for (size_t i = 0; i < count; i++) {
+        snprintf(path, sizeof path, "%s/%s", folder, names[i]);
+        append_log(why, size, path, &lines_left);
+    }
+    if (link_failed) {
+        snprintf(path, sizeof path, "%s.log", suite);
+        append_log(why, size, path, &lines_left);
+    }
+    return true;
+}
+
+/* ---- running one suite ------------------------------------------------------------- */
+
+static void exec_suite(const char *path, bool valgrind)
+{
+    if (valgrind) {
+        setenv("VAELAB_TIME_LIMIT", "300", 1);
+        execlp("valgrind", "valgrind", "-q", "--error-exitcode=99", "--leak-check=full", "--track-origins=yes",
+               path, (char *)NULL);
+    } else {
+        execl(path, path, (char *)NULL);
+    }
+    printf("cannot start %s: %s\n", path, strerror(errno));
+    _exit(127);
+}
+
+/* Run the suite with its stdout and stderr into the relay; returns its wait status. */
+static int run_and_relay(Relay *relay, const char *path, const char *chapter, bool valgrind)
+{
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) {
-        record_suite_failure(run, chapter, path, strerror(errno));
-        return;
+        record_suite_failure(relay, chapter, path, strerror(errno));
+        return 0;
     }
     fflush(NULL);
     pid_t child = fork();
+    if (child < 0) {
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        record_suite_failure(relay, chapter, path, strerror(errno));
+        return 0;
+    }
     if (child == 0) {
         dup2(pipe_fds[1], STDOUT_FILENO);
         dup2(pipe_fds[1], STDERR_FILENO);
         close(pipe_fds[0]);
         close(pipe_fds[1]);
-        if (valgrind) {
-            setenv("VAELAB_TIME_LIMIT", "300", 1);
-            execlp("valgrind", "valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-                   "--track-origins=yes", path, (char *)NULL);
-        } else {
-            execl(path, path, (char *)NULL);
-        }
-        printf("cannot start %s: %s\n", path, strerror(errno));
-        _exit(127);
+        exec_suite(path, valgrind);
     }
     close(pipe_fds[1]);
     FILE *stream = fdopen(pipe_fds[0], "r");
-    size_t before = run->count;
     if (stream) {
-        relay_suite_output(run, stream, chapter);
+        relay_suite_output(relay, stream, chapter, path);
         fclose(stream);
     }
     int status = 0;
     waitpid(child, &status, 0);
+    return status;
+}
+
+/* Has an earlier suite of `chapter` already been reported as not built? */
+static bool chapter_reported_broken(const Run *run, const char *chapter)
+{
+    for (size_t i = 0; i < run->count; i++)
+        if (run->results[i].not_built && strcmp(run->results[i].chapter, chapter) == 0)
+            return true;
+    return false;
+}
+
+/* A suite that is missing, or whose chapter's last build failed: one failed test, and
+ * its chapter scores 0 (gradebook.h). */
+static void record_not_built(Relay *relay, const char *chapter, const char *suite, const char *why)
+{
+    Result *r = record_suite_failure(relay, chapter, suite, why);
+    if (r)
+        r->not_built = true;
+}
+
+static void run_suite_binary(Relay *relay, const char *path, bool valgrind)
+{
+    char chapter[64], why[4096];
+    folder_of(chapter, sizeof chapter, path);
+    if (build_failed(path, chapter, why, sizeof why)) {
+        if (chapter_reported_broken(relay->run, chapter)) /* the errors once are enough */
+            snprintf(why, sizeof why, "not built: chapter %s does not compile or link (the errors are above)",
+                     chapter);
+        record_not_built(relay, chapter, path, why);
+        return;
+    }
+    if (access(path, X_OK) != 0) {
+        record_not_built(relay, chapter, path, "not built: the build's output says why");
+        return;
+    }
+    Run *run = relay->run;
+    size_t before = run->count;
+    int status = run_and_relay(relay, path, chapter, valgrind);
     bool all_passed = true;
     for (size_t i = before; i < run->count; i++)
         all_passed &= run->results[i].passed;
     /* A suite whose own process failed while every test it reported passed (or that
      * reported none) broke outside the tests: that must not pass silently. */
     if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && (all_passed || run->count == before))
-        record_suite_failure(run, chapter, path, "the suite itself failed (crashed, or Valgrind found an error)");
+        record_suite_failure(relay, chapter, path, "the suite itself failed (crashed, or Valgrind found an error)");
 }
 
-/* ---- scores ------------------------------------------------------------------------ */
-
-static const Manifest *manifest_of(Run *run, const char *chapter)
-{
-    for (size_t i = 0; i < run->manifest_count; i++)
-        if (strcmp(run->manifests[i].chapter, chapter) == 0)
-            return &run->manifests[i];
-    if (run->manifest_count == MAX_CHAPTERS)
-        return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", run->root, chapter);
-    if (access(path, R_OK) != 0)
-        return NULL;
-    Error err;
-    Manifest *m = &run->manifests[run->manifest_count];
-    if (!manifest_read(m, path, &err)) {
-        report_error(program, &err);
-        return NULL;
-    }
-    run->manifest_count++;
-    return m;
-}
-
-/* How many tests of this chapter carry this exercise. */
-static size_t tests_of_exercise(const Run *run, const char *chapter, const char *number)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < run->count; i++)
-        n += strcmp(run->results[i].chapter, chapter) == 0 && strcmp(run->results[i].exercise, number) == 0;
-    return n;
-}
-
-/* A test's share of its exercise's points (0 for ungraded tests). */
-static double max_score_of(Run *run, const Result *r)
-{
-    const Manifest *m = r->exercise[0] ? manifest_of(run, r->chapter) : NULL;
-    const Exercise *e = m ? manifest_find(m, r->exercise) : NULL;
-    return e ? (double)e->points / (double)tests_of_exercise(run, r->chapter, r->exercise) : 0.0;
-}
-
-static void print_score_table(Run *run, double *score, double *max_score)
-{
-    *score = *max_score = 0.0;
-    bool header = false;
-    for (size_t i = 0; i < run->count; i++) {
-        const Manifest *m = manifest_of(run, run->results[i].chapter);
-        bool first_of_chapter = true;
-        for (size_t j = 0; j < i; j++)
-            first_of_chapter &= strcmp(run->results[j].chapter, run->results[i].chapter) != 0;
-        if (!m || !first_of_chapter)
-            continue;
-        if (!header)
-            printf("# %-24s %-8s %s\n", "chapter", "exercise", "points");
-        header = true;
-        for (size_t k = 0; k < m->count; k++) {
-            const Exercise *e = &m->exercises[k];
-            double got = 0.0;
-            size_t tests = tests_of_exercise(run, m->chapter, e->number);
-            for (size_t t = 0; t < run->count; t++) {
-                const Result *r = &run->results[t];
-                if (r->passed && strcmp(r->chapter, m->chapter) == 0 && strcmp(r->exercise, e->number) == 0)
-                    got += (double)e->points / (double)tests;
-            }
-            printf("# %-24s %-8s %5.1f / %d%s\n", m->chapter, e->number, got, e->points,
-                   tests ? "" : "  (no test ran)");
-            *score += got;
-            *max_score += e->points;
-        }
-    }
-    if (header)
-        printf("# %-24s %-8s %5.1f / %.0f\n", "total", "", *score, *max_score);
-}
-
-/* ---- results.json ------------------------------------------------------------------ */
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
-static bool write_results_json(Run *run, const char *path, double score, double max_score,
-                               double seconds, Error *err)
-{
-    OutFile out;
-    if (!outfile_open(&out, path, err))
-        return false;
-    FILE *f = out.stream;
-    fprintf(f, "{\n  \"score\": %.4f,\n  \"max_score\": %.4f,\n  \"execution_time\": %.2f,\n  \"tests\": [",
-            score, max_score, seconds);
-    bool first = true;
-    for (size_t i = 0; i < run->count; i++) {
-        const Result *r = &run->results[i];
-        double max = max_score_of(run, r);
-        if (!r->exercise[0])
-            continue;
-        fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
-        json_string(f, r->name);
-        fprintf(f, ", \"number\": ");
-        json_string(f, r->exercise);
-        fprintf(f, ", \"score\": %.4f, \"max_score\": %.4f, \"status\": \"%s\", \"output\": ",
-                r->passed ? max : 0.0, max, r->passed ? "passed" : "failed");
-        json_string(f, r->output);
-        fputc('}', f);
-        first = false;
-    }
-    fprintf(f, "\n  ]\n}\n");
-    return outfile_commit(&out, err);
-}
-
-/* ---- main -------------------------------------------------------------------------- */
+/* ---- the end of the run ------------------------------------------------------------ */
 
 static double now_seconds(void)
 {
@@ -329,53 +347,125 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-int main(int argc, char **argv)
+/* Write results.json; false (after saying why) if it cannot be written. */
+static bool write_results(const Options *options, const Run *run, const Gradebook *book, double seconds)
 {
-    Run run = { .root = "." };
-    const char *results_path = NULL;
-    bool valgrind = false;
+    Error err;
+    char *notes = options->notes_path ? file_read_all(options->notes_path, &err) : NULL;
+    bool written = results_json_write(options->results_path, run, book, seconds, notes, &err);
+    free(notes);
+    if (!written) {
+        fprintf(stderr, "%s: error: no results.json: %s\n", program, err.message);
+        printf("# results.json NOT written: %s\n", err.message);
+        return false;
+    }
+    printf("# results written to %s\n", options->results_path);
+    return true;
+}
+
+/* Everything after the TAP lines; returns whether it all worked. */
+static bool finish_run(const Options *options, Run *run, double start)
+{
+    Gradebook *book = calloc(1, sizeof *book);
+    Error err;
+    if (!book || !gradebook_build(book, run, &err)) {
+        fprintf(stderr, "%s: error: %s\n", program, book ? err.message : "out of memory");
+        printf("%zu passed, %zu failed\n", (size_t)0, run->count);
+        free(book);
+        return false;
+    }
+    Style style = style_for(stdout);
+    bool worked = true;
+    if (options->view == VIEW_NEXT) {
+        report_next_step(book, run, &style);
+    } else {
+        size_t passed = 0, todo = 0;
+        for (size_t k = 0; k < run->count; k++) {
+            passed += run->results[k].passed;
+            todo += run->results[k].todo;
+        }
+        printf("1..%zu\n", run->count);
+        report_score_table(book, run, &style, options->view == VIEW_STUDENT);
+        if (options->results_path)
+            worked = write_results(options, run, book, now_seconds() - start);
+        if (todo)
+            printf("# %zu of the failures are exercises not implemented yet (TODO)\n", todo);
+        if (options->view == VIEW_STUDENT)
+            report_next_pointer(book, run, &style);
+        printf("%zu passed, %zu failed\n", passed, run->count - passed);
+    }
+    free(book);
+    return worked;
+}
+
+/* ---- main -------------------------------------------------------------------------- */
+
+static void print_usage(void)
+{
+    fprintf(stderr,
+            "usage: %s [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]\n"
+            "              [--student | --next | --grade] SUITE...\n",
+            program);
+}
+
+/* Parse the options; returns the index of the first suite, or -1 on a bad option. */
+static int parse_options(int argc, char **argv, Options *options, Run *run)
+{
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        if (strcmp(argv[i], "--valgrind") == 0)
-            valgrind = true;
-        else if (strcmp(argv[i], "--results") == 0 && i + 1 < argc)
-            results_path = argv[++i];
-        else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc)
-            run.root = argv[++i];
-        else {
-            fprintf(stderr, "usage: %s [--root DIR] [--results FILE] [--valgrind] SUITE...\n", program);
-            return 2;
-        }
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "--valgrind") == 0)
+            options->valgrind = true;
+        else if (strcmp(arg, "--student") == 0)
+            options->view = VIEW_STUDENT;
+        else if (strcmp(arg, "--next") == 0)
+            options->view = VIEW_NEXT;
+        else if (strcmp(arg, "--grade") == 0)
+            options->view = VIEW_GRADE;
+        else if (strcmp(arg, "--results") == 0 && has_value)
+            options->results_path = argv[++i];
+        else if (strcmp(arg, "--notes") == 0 && has_value)
+            options->notes_path = argv[++i];
+        else if (strcmp(arg, "--root") == 0 && has_value)
+            run->root = argv[++i];
+        else if (strcmp(arg, "--sources") == 0 && has_value)
+            run->sources = argv[++i];
+        else
+            return -1;
     }
-    run.results = calloc(MAX_RESULTS, sizeof *run.results);
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    Options options = { 0 };
+    Run run = { .root = ".", .sources = "exercises", .capacity = MAX_RESULTS };
+    int first_suite = parse_options(argc, argv, &options, &run);
+    if (first_suite < 0) {
+        print_usage();
+        return 2;
+    }
+    Error err;
+    bool results_writable = !options.results_path || results_json_writable(options.results_path, &err);
+    if (!results_writable) /* said at once, not after minutes of tests; the grading goes on */
+        fprintf(stderr, "%s: error: cannot write the results: %s (grading goes on, without results.json)\n",
+                program, err.message);
+    run.results = calloc(run.capacity, sizeof *run.results);
     if (!run.results) {
         fprintf(stderr, "%s: error: out of memory\n", program);
         return 1;
     }
+    Relay relay = { &run, options.view == VIEW_NEXT, style_for(stdout) };
     double start = now_seconds();
-    for (; i < argc; i++)
-        run_suite_binary(&run, argv[i], valgrind);
-    size_t passed = 0, todo = 0;
-    for (size_t k = 0; k < run.count; k++) {
+    for (int i = first_suite; i < argc; i++)
+        run_suite_binary(&relay, argv[i], options.valgrind);
+    bool worked = finish_run(&options, &run, start) && results_writable;
+    size_t passed = 0;
+    for (size_t k = 0; k < run.count; k++)
         passed += run.results[k].passed;
-        todo += run.results[k].todo;
-    }
-    double score, max_score;
-    printf("1..%zu\n", run.count);
-    print_score_table(&run, &score, &max_score);
-    int status = passed == run.count ? 0 : 1;
-    if (results_path) {
-        Error err;
-        if (!write_results_json(&run, results_path, score, max_score, now_seconds() - start, &err)) {
-            report_error(program, &err);
-            status = 1;
-        } else {
-            printf("# results written to %s\n", results_path);
-        }
-    }
-    if (todo)
-        printf("# %zu of the failures are exercises not implemented yet (TODO)\n", todo);
-    printf("%zu passed, %zu failed\n", passed, run.count - passed);
     free(run.results);
-    return status;
+    if (options.view == VIEW_NEXT || options.view == VIEW_GRADE)
+        return worked ? 0 : 1;
+    return worked && passed == run.count ? 0 : 1;
 }

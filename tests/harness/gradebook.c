@@ -1,0 +1,147 @@
+/* tests/harness/gradebook.c — points per exercise and chapter (the rules are in gradebook.h). */
+#include "gradebook.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool tagged_with(const Result *r, const char *chapter, const char *number)
+{
+    return strcmp(r->chapter, chapter) == 0 && strcmp(r->exercise, number) == 0;
+}
+
+static void grade_exercise(ExerciseGrade *grade, const ChapterGrade *chapter, const Run *run)
+{
+    const char *name = chapter->manifest.chapter;
+    bool hit_stub = false;
+    for (size_t i = 0; i < run->count; i++) {
+        const Result *r = &run->results[i];
+        if (!tagged_with(r, name, grade->exercise->number))
+            continue;
+        grade->tests++;
+        grade->passed += r->passed;
+        hit_stub |= r->todo;
+        if (!r->passed && !grade->first_failure)
+            grade->first_failure = r;
+    }
+    if (chapter->build_failure) {
+        grade->status = EXERCISE_BROKEN;
+        grade->first_failure = chapter->build_failure;
+        return; /* a chapter that did not build earns nothing, even from a stale suite */
+    }
+    if (grade->tests == 0)
+        grade->status = EXERCISE_UNTESTED;
+    else if (grade->passed == grade->tests)
+        grade->status = EXERCISE_DONE;
+    else
+        grade->status = hit_stub ? EXERCISE_TODO : EXERCISE_FAILING;
+    if (grade->tests)
+        grade->points = grade->exercise->points * (double)grade->passed / (double)grade->tests;
+}
+
+static void grade_chapter(ChapterGrade *chapter, const Run *run)
+{
+    const char *name = chapter->manifest.chapter;
+    for (size_t i = 0; i < run->count && !chapter->build_failure; i++)
+        if (strcmp(run->results[i].chapter, name) == 0 && run->results[i].not_built)
+            chapter->build_failure = &run->results[i];
+    for (size_t k = 0; k < chapter->manifest.count; k++) {
+        ExerciseGrade *grade = &chapter->exercises[k];
+        grade->exercise = &chapter->manifest.exercises[k];
+        grade_exercise(grade, chapter, run);
+        chapter->done += grade->status == EXERCISE_DONE;
+        chapter->points += grade->points;
+    }
+    chapter->max_points = manifest_total_points(&chapter->manifest);
+    for (size_t i = 0; i < run->count; i++) {
+        const Result *r = &run->results[i];
+        if (strcmp(r->chapter, name) == 0 && r->exercise[0] && !manifest_find(&chapter->manifest, r->exercise))
+            chapter->unknown_tags++;
+    }
+}
+
+/* Read the manifest of `chapter` into the next slot, if it has one. */
+static bool add_chapter(Gradebook *book, const Run *run, const char *chapter, Error *err)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", run->root, chapter);
+    if (gradebook_chapter(book, chapter) || access(path, R_OK) != 0)
+        return true; /* already graded, or a suite that carries no points */
+    if (book->count == MAX_GRADED_CHAPTERS)
+        return error_set(err, "more than %d chapters to grade", MAX_GRADED_CHAPTERS);
+    ChapterGrade *grade = &book->chapters[book->count];
+    *grade = (ChapterGrade){ 0 };
+    if (!manifest_read(&grade->manifest, path, err))
+        return false;
+    book->count++;
+    return true;
+}
+
+bool gradebook_build(Gradebook *book, const Run *run, Error *err)
+{
+    book->count = book->done = book->exercises = 0;
+    book->points = 0.0;
+    book->max_points = 0;
+    for (size_t i = 0; i < run->count; i++)
+        if (!add_chapter(book, run, run->results[i].chapter, err))
+            return false;
+    for (size_t c = 0; c < book->count; c++) {
+        ChapterGrade *chapter = &book->chapters[c];
+        grade_chapter(chapter, run);
+        book->done += chapter->done;
+        book->exercises += chapter->manifest.count;
+        book->points += chapter->points;
+        book->max_points += chapter->max_points;
+    }
+    return true;
+}
+
+const ChapterGrade *gradebook_chapter(const Gradebook *book, const char *chapter)
+{
+    for (size_t c = 0; c < book->count; c++)
+        if (strcmp(book->chapters[c].manifest.chapter, chapter) == 0)
+            return &book->chapters[c];
+    return NULL;
+}
+
+double gradebook_test_points(const Gradebook *book, const Result *result)
+{
+    const ChapterGrade *chapter = result->exercise[0] ? gradebook_chapter(book, result->chapter) : NULL;
+    if (!chapter || chapter->build_failure)
+        return 0.0;
+    for (size_t k = 0; k < chapter->manifest.count; k++) {
+        const ExerciseGrade *grade = &chapter->exercises[k];
+        if (strcmp(grade->exercise->number, result->exercise) == 0)
+            return grade->exercise->points / (double)grade->tests;
+    }
+    return 0.0;
+}
+
+const ExerciseGrade *gradebook_first_pending(const Gradebook *book, const ChapterGrade **chapter)
+{
+    for (size_t c = 0; c < book->count; c++)
+        for (size_t k = 0; k < book->chapters[c].manifest.count; k++)
+            if (book->chapters[c].exercises[k].status != EXERCISE_DONE) {
+                *chapter = &book->chapters[c];
+                return &book->chapters[c].exercises[k];
+            }
+    *chapter = NULL;
+    return NULL;
+}
+
+const char *exercise_status_word(ExerciseStatus status)
+{
+    switch (status) {
+    case EXERCISE_DONE:
+        return "done";
+    case EXERCISE_FAILING:
+        return "failing";
+    case EXERCISE_TODO:
+        return "TODO";
+    case EXERCISE_BROKEN:
+        return "broken";
+    case EXERCISE_UNTESTED:
+        return "untested";
+    }
+    return "?";
+}

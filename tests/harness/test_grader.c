@@ -1,0 +1,726 @@
+/* tests/harness/test_grader.c — the grader tests itself (make check-grader, run by make check).
+ *
+ * Each test runs the real commands, `make grade`, `make next`, `make hint`,
+ * `make student-release`, on submissions it builds under build/grader-test/ from copies
+ * of solutions/ and exercises/ (which it never modifies), and reads what they print and
+ * the results.json they write:
+ *   - the untouched stubs score 0, every exercise TODO;
+ *   - the solutions score full marks, and results.json adds up to the score table;
+ *   - a chapter that does not compile scores 0 with the compiler's errors; the other
+ *     chapters keep full marks;
+ *   - an exercise that crashes, or loops forever, loses exactly what its stub loses;
+ *   - a submission with a missing file, extra files and an edited manifest is graded with
+ *     the instructor's manifest, and each problem is said;
+ *   - an unwritable results path is said at once, and the table is still printed;
+ *   - make grade-all, make next, make hint, and the student release work.
+ * VAELAB_ROOT, VAELAB_BUILD and VAELAB_MAKE are passed in by the Makefile.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "harness.h"
+#include "manifest.h"
+
+enum { COMMAND_SIZE = 8192, PATH_SIZE = 1024, MAX_CHAPTERS = 16 };
+
+/* ---- running commands, reading files ----------------------------------------------- */
+
+/* `relative` inside the build folder, as an absolute path (BUILD may be either). */
+static void in_build(char *path, size_t size, const char *relative)
+{
+    if (VAELAB_BUILD[0] == '/')
+        snprintf(path, size, "%s/%s", VAELAB_BUILD, relative);
+    else
+        snprintf(path, size, "%s/%s/%s", VAELAB_ROOT, VAELAB_BUILD, relative);
+}
+
+static char *read_text(const char *path)
+{
+    Error err;
+    return file_read_all(path, &err);
+}
+
+/* Run a shell command in the repository with its output into grader-test/<name>.out;
+ * returns the exit status and the output (malloc'ed) in *output. */
+static int run_in_root(const char *name, const char *command, char **output)
+{
+    char out_path[PATH_SIZE], full[COMMAND_SIZE], ignored[256];
+    in_build(out_path, sizeof out_path, "grader-test");
+    snprintf(full, sizeof full, "mkdir -p '%s' && cd '%s' && { %s; } > '%s/%s.out' 2>&1", out_path, VAELAB_ROOT,
+             command, out_path, name);
+    int status = test_run_command(full, ignored, sizeof ignored);
+    snprintf(full, sizeof full, "%s/%s.out", out_path, name);
+    *output = read_text(full);
+    if (!*output)
+        *output = calloc(1, 1);
+    return status;
+}
+
+/* `make ARGUMENTS` in the repository, same BUILD as ours. */
+static int run_make(const char *name, const char *arguments, char **output)
+{
+    char command[COMMAND_SIZE];
+    snprintf(command, sizeof command, "%s --no-print-directory BUILD='%s' %s", VAELAB_MAKE, VAELAB_BUILD, arguments);
+    return run_in_root(name, command, output);
+}
+
+static void shell(const char *command)
+{
+    char output[2048];
+    if (test_run_command(command, output, sizeof output) != 0)
+        CHECK_FAIL("command failed: %s\n%s", command, output);
+}
+
+/* ---- the chapters and their manifests ---------------------------------------------- */
+
+typedef struct Chapters {
+    char names[MAX_CHAPTERS][64];
+    Manifest manifests[MAX_CHAPTERS];
+    size_t count;
+} Chapters;
+
+static int compare_names(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+/* The graded chapters: chapters/NN-*, with a manifest, solutions and tests. */
+static const Chapters *graded_chapters(void)
+{
+    static Chapters chapters;
+    if (chapters.count)
+        return &chapters;
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/chapters", VAELAB_ROOT);
+    DIR *listing = opendir(path);
+    struct dirent *entry;
+    while (listing && (entry = readdir(listing)) != NULL && chapters.count < MAX_CHAPTERS)
+        if (isdigit((unsigned char)entry->d_name[0]) && isdigit((unsigned char)entry->d_name[1])
+            && entry->d_name[2] == '-')
+            snprintf(chapters.names[chapters.count++], 64, "%s", entry->d_name);
+    if (listing)
+        closedir(listing);
+    qsort(chapters.names, chapters.count, 64, compare_names);
+    size_t kept = 0;
+    for (size_t c = 0; c < chapters.count; c++) {
+        Error err;
+        snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", VAELAB_ROOT, chapters.names[c]);
+        if (!manifest_read(&chapters.manifests[kept], path, &err))
+            continue;
+        memmove(chapters.names[kept], chapters.names[c], 64);
+        kept++;
+    }
+    chapters.count = kept;
+    return &chapters;
+}
+
+static int total_points(const Chapters *chapters)
+{
+    int total = 0;
+    for (size_t c = 0; c < chapters->count; c++)
+        total += manifest_total_points(&chapters->manifests[c]);
+    return total;
+}
+
+/* ---- reading the score table ------------------------------------------------------- */
+
+typedef struct Row {
+    size_t done, exercises;
+    double points;
+    int max_points;
+    bool broken;
+} Row;
+
+/* The score table, after the TAP stream (whose diagnostics could look like its rows). */
+static const char *score_table(const char *output)
+{
+    const char *table = strstr(output, "\n# ---- score");
+    return table ? table : "";
+}
+
+/* The table's row for a chapter (or "total"). */
+static bool table_row(const char *output, const char *label, Row *row)
+{
+    char start[128];
+    snprintf(start, sizeof start, "\n# %s ", label);
+    const char *line = strstr(score_table(output), start);
+    *row = (Row){ 0 };
+    if (!line)
+        return false;
+    row->broken = strstr(line + 1, "does not build") && strstr(line + 1, "does not build") < strchr(line + 1, '\n');
+    return sscanf(line + 1, "# %*s [%*[#-]] %zu/%zu exercises %lf / %d points", &row->done, &row->exercises,
+                  &row->points, &row->max_points)
+           == 4;
+}
+
+/* The status word of an exercise's row ("done", "TODO", ...). */
+static bool exercise_status(const char *output, const char *number, char *status, size_t size)
+{
+    char start[64], format[32];
+    snprintf(start, sizeof start, "\n#   %s ", number);
+    const char *line = strstr(score_table(output), start);
+    snprintf(format, sizeof format, "#   %%*s %%%zus", size - 1);
+    return line && sscanf(line + 1, format, status) == 1;
+}
+
+static void check_chapter_full(const char *output, const char *chapter, const Manifest *manifest)
+{
+    Row row;
+    CHECK(table_row(output, chapter, &row));
+    CHECK_NEAR(manifest_total_points(manifest), row.points, 0.05);
+    CHECK_LONG(manifest->count, row.done);
+}
+
+/* ---- results.json: a strict little JSON reader ------------------------------------- */
+
+typedef struct Json {
+    const char *at;
+    bool ok;
+    double score, max_score, tests_score, tests_max;
+    size_t tests;
+    char statuses[1024]; /* 'P' or 'F' for each test, in order */
+    unsigned keys;       /* the keys seen in the object being read, as bits */
+} Json;
+
+static const char *const test_keys[] = { "name", "number", "score", "max_score", "status", "output" };
+static const char *const top_keys[] = { "score", "max_score", "execution_time", "output", "tests" };
+
+static bool json_fail(Json *j, const char *why)
+{
+    if (j->ok)
+        check_note("results.json: %s at \"%.40s\"", why, j->at);
+    j->ok = false;
+    return false;
+}
+
+static void skip_space(Json *j) { j->at += strspn(j->at, " \t\r\n"); }
+
+static bool json_string(Json *j, char *out, size_t size)
+{
+    size_t length = 0;
+    if (*j->at != '"')
+        return json_fail(j, "expected a string");
+    for (j->at++; *j->at != '"'; j->at++) {
+        if ((unsigned char)*j->at < 0x20)
+            return json_fail(j, "a control character in a string");
+        if (*j->at == '\\') {
+            j->at++;
+            if (*j->at == 'u' && strspn(j->at + 1, "0123456789abcdefABCDEF") >= 4)
+                j->at += 4;
+            else if (!strchr("\"\\/bfnrt", *j->at) || !*j->at)
+                return json_fail(j, "a bad escape");
+        }
+        if (length + 1 < size)
+            out[length++] = *j->at;
+    }
+    out[length] = '\0';
+    j->at++;
+    return true;
+}
+
+static bool json_number(Json *j, double *value)
+{
+    char *end;
+    *value = strtod(j->at, &end);
+    if (end == j->at || !(*j->at == '-' || isdigit((unsigned char)*j->at)))
+        return json_fail(j, "expected a number");
+    j->at = end;
+    return true;
+}
+
+static unsigned key_bit(const char *const *keys, size_t count, const char *key)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(keys[i], key) == 0)
+            return 1u << i;
+    return 0;
+}
+
+static bool json_value(Json *j, const char *key, int depth);
+
+/* Depth 1 is the top object, 2 the tests array, 3 a test. */
+static void note_number(Json *j, const char *key, int depth, double value)
+{
+    bool score = strcmp(key, "score") == 0, max_score = strcmp(key, "max_score") == 0;
+    if (depth == 1) {
+        j->score = score ? value : j->score;
+        j->max_score = max_score ? value : j->max_score;
+    } else if (depth == 3) {
+        j->tests_score += score ? value : 0.0;
+        j->tests_max += max_score ? value : 0.0;
+    }
+}
+
+static bool json_object(Json *j, int depth)
+{
+    unsigned outer_keys = j->keys;
+    j->keys = 0;
+    j->at++;
+    skip_space(j);
+    while (j->ok && *j->at != '}') {
+        char key[64];
+        if (!json_string(j, key, sizeof key))
+            return false;
+        skip_space(j);
+        if (*j->at++ != ':')
+            return json_fail(j, "expected ':'");
+        j->keys |= depth == 1 ? key_bit(top_keys, 5, key) : key_bit(test_keys, 6, key);
+        if (!json_value(j, key, depth))
+            return false;
+        skip_space(j);
+        if (*j->at == ',')
+            j->at++, skip_space(j);
+        else if (*j->at != '}')
+            return json_fail(j, "expected ',' or '}'");
+    }
+    j->at++;
+    bool complete = j->keys == (depth == 1 ? 0x1fu : 0x3fu);
+    j->keys = outer_keys;
+    return complete || depth > 3 ? true : json_fail(j, "an object lacks one of its keys");
+}
+
+static bool json_array(Json *j, const char *key, int depth)
+{
+    j->at++;
+    skip_space(j);
+    while (j->ok && *j->at != ']') {
+        if (depth == 2 && strcmp(key, "tests") == 0)
+            j->tests++;
+        if (!json_value(j, key, depth))
+            return false;
+        skip_space(j);
+        if (*j->at == ',')
+            j->at++, skip_space(j);
+        else if (*j->at != ']')
+            return json_fail(j, "expected ',' or ']'");
+    }
+    j->at++;
+    return true;
+}
+
+/* A value inside a container at `depth`, under `key`. */
+static bool json_value(Json *j, const char *key, int depth)
+{
+    skip_space(j);
+    char text[4096];
+    double number;
+    if (*j->at == '{')
+        return json_object(j, depth + 1);
+    if (*j->at == '[')
+        return json_array(j, key, depth + 1);
+    if (*j->at == '"') {
+        if (!json_string(j, text, sizeof text))
+            return false;
+        size_t n = strlen(j->statuses);
+        if (depth == 3 && strcmp(key, "status") == 0 && n + 1 < sizeof j->statuses)
+            j->statuses[n] = strcmp(text, "passed") == 0 ? 'P' : 'F';
+        return true;
+    }
+    if (!json_number(j, &number))
+        return false;
+    note_number(j, key, depth, number);
+    return true;
+}
+
+/* Read results.json; every check of its shape and sums is made here. */
+static Json read_results(const char *path)
+{
+    Json j = { .ok = true };
+    char *text = read_text(path);
+    CHECK(text != NULL);
+    if (!text)
+        return (Json){ 0 };
+    j.at = text;
+    json_value(&j, "", 0);
+    skip_space(&j);
+    if (j.ok && *j.at)
+        json_fail(&j, "text after the object");
+    free(text);
+    CHECK(j.ok);
+    CHECK_NEAR(j.score, j.tests_score, 1e-3);
+    CHECK_NEAR(j.max_score, j.tests_max, 1e-3);
+    CHECK_LONG(j.tests, strlen(j.statuses));
+    return j;
+}
+
+/* results.json and the table's total row agree. */
+static void check_results_match_table(const char *results_path, const char *output)
+{
+    Json j = read_results(results_path);
+    Row total;
+    CHECK(table_row(output, "total", &total));
+    CHECK_NEAR(total.points, j.score, 0.05);
+    CHECK_NEAR(total.max_points, j.max_score, 1e-9);
+}
+
+/* ---- submissions built for the tests ----------------------------------------------- */
+
+/* grader-test/<name>/ holds a copy of solutions/ (chapters only: a copy of exercises/). */
+static void copy_solutions(char *folder, size_t size, const char *name)
+{
+    char relative[256], command[COMMAND_SIZE];
+    snprintf(relative, sizeof relative, "grader-test/%s", name);
+    in_build(folder, size, relative);
+    snprintf(command, sizeof command, "rm -rf '%s' && mkdir -p '%s' && cp -R '%s/solutions/.' '%s/'", folder, folder,
+             VAELAB_ROOT, folder);
+    shell(command);
+}
+
+/* The .c files of `folder`, by name, as full paths; returns how many. */
+static size_t c_files(const char *folder, char paths[][PATH_SIZE], size_t capacity)
+{
+    char names[64][FILE_NAME_SIZE];
+    size_t count = folder_list(folder, ".c", names, capacity < 64 ? capacity : 64);
+    for (size_t i = 0; i < count; i++)
+        snprintf(paths[i], PATH_SIZE, "%s/%s", folder, names[i]);
+    return count;
+}
+
+static bool write_text(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "wb");
+    bool ok = file && fputs(text, file) >= 0;
+    if (file)
+        ok &= fclose(file) == 0;
+    return ok;
+}
+
+/* Put `line` before the first line of the file. */
+static bool prepend_line(const char *path, const char *line)
+{
+    char *text = read_text(path);
+    size_t size = text ? strlen(line) + strlen(text) + 1 : 0;
+    char *edited = text ? malloc(size) : NULL;
+    bool ok = edited != NULL;
+    if (ok) {
+        snprintf(edited, size, "%s%s", line, text);
+        ok = write_text(path, edited);
+    }
+    free(edited);
+    free(text);
+    return ok;
+}
+
+/* Replace every `from` in the file by `to`; false if there is none. */
+static bool replace_all(const char *path, const char *from, const char *to)
+{
+    char *text = read_text(path);
+    size_t from_length = strlen(from), to_length = strlen(to), used = 0;
+    char *edited = text ? malloc(strlen(text) * (to_length + 1) + 1) : NULL;
+    bool found = false;
+    for (const char *at = text; edited;) {
+        const char *hit = strstr(at, from);
+        size_t kept = hit ? (size_t)(hit - at) : strlen(at);
+        memcpy(edited + used, at, kept);
+        used += kept;
+        if (!hit)
+            break;
+        memcpy(edited + used, to, to_length);
+        used += to_length;
+        at = hit + from_length;
+        found = true;
+    }
+    if (edited)
+        edited[used] = '\0';
+    found = found && write_text(path, edited);
+    free(edited);
+    free(text);
+    return found;
+}
+
+/* ---- the tests --------------------------------------------------------------------- */
+
+static void test_stubs_score_zero(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char results[PATH_SIZE], arguments[COMMAND_SIZE], *output;
+    in_build(results, sizeof results, "grader-test/stubs.json");
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION=exercises RESULTS='%s'", results);
+    CHECK_LONG(0, run_make("stubs", arguments, &output));
+    Row total;
+    CHECK(table_row(output, "total", &total));
+    CHECK_NEAR(0.0, total.points, 1e-9);
+    CHECK_LONG(total_points(chapters), total.max_points);
+    for (size_t c = 0; c < chapters->count; c++)
+        for (size_t k = 0; k < chapters->manifests[c].count; k++) {
+            char status[32] = "";
+            CHECK(exercise_status(output, chapters->manifests[c].exercises[k].number, status, sizeof status));
+            CHECK_CONTAINS(status, "TODO");
+        }
+    check_results_match_table(results, output);
+    free(output);
+}
+
+static void test_solutions_full_marks(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char results[PATH_SIZE], arguments[COMMAND_SIZE], *output;
+    in_build(results, sizeof results, "grader-test/solutions.json");
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION=solutions RESULTS='%s'", results);
+    CHECK_LONG(0, run_make("solutions", arguments, &output));
+    for (size_t c = 0; c < chapters->count; c++)
+        check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    Row total;
+    CHECK(table_row(output, "total", &total));
+    CHECK_NEAR(total_points(chapters), total.points, 0.05);
+    CHECK_CONTAINS(output, " passed, 0 failed\n");
+    check_results_match_table(results, output);
+    Json j = read_results(results);
+    CHECK(strchr(j.statuses, 'F') == NULL);
+    free(output);
+}
+
+static void test_broken_chapter(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char folder[PATH_SIZE], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+    copy_solutions(folder, sizeof folder, "broken");
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapters->names[0]);
+    CHECK(c_files(chapter_folder, sources, 64) > 0 && prepend_line(sources[0], "this line is not C;\n"));
+    char results[PATH_SIZE], arguments[COMMAND_SIZE], *output;
+    in_build(results, sizeof results, "grader-test/broken.json");
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s' RESULTS='%s'", folder, results);
+    CHECK_LONG(0, run_make("broken", arguments, &output));
+    Row row;
+    CHECK(table_row(output, chapters->names[0], &row));
+    CHECK(row.broken);
+    CHECK_NEAR(0.0, row.points, 1e-9);
+    CHECK_CONTAINS(output, "error");
+    CHECK_CONTAINS(output, "this line is not C");
+    for (size_t c = 1; c < chapters->count; c++)
+        check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    check_results_match_table(results, output);
+    char *json = read_text(results);
+    CHECK_CONTAINS(json, "does not build");
+    CHECK_CONTAINS(json, "error");
+    free(json);
+    free(output);
+}
+
+/* Does a test that carries no points fail? (Graded alone, a chapter must still pass those.) */
+static bool ungraded_test_fails(const char *output)
+{
+    for (const char *line = strstr(output, "\nnot ok "); line; line = strstr(line + 1, "\nnot ok ")) {
+        const char *tag = strstr(line, " - [");
+        if (!tag || tag > strchr(line + 1, '\n')) {
+            check_note("%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Grade the last chapter with its last exercise E stubbed, then with the stub's report
+ * replaced by `replacement`; both must lose the same tests. */
+static void check_loses_what_the_stub_loses(const char *name, const char *replacement, const char *reason)
+{
+    const Chapters *chapters = graded_chapters();
+    const char *chapter = chapters->names[chapters->count - 1];
+    const Manifest *manifest = &chapters->manifests[chapters->count - 1];
+    const char *number = manifest->exercises[manifest->count - 1].number;
+    char folder[PATH_SIZE], command[COMMAND_SIZE];
+    copy_solutions(folder, sizeof folder, name);
+    snprintf(command, sizeof command, "cd '%s' && '%s/tools/make_exercises' --only %s --manifest chapters/%s/exercises.def "
+             "--out-dir '%s/%s' solutions/%s/*.c", VAELAB_ROOT, VAELAB_BUILD, number, chapter, folder, chapter, chapter);
+    shell(command);
+    char results[2][PATH_SIZE], arguments[COMMAND_SIZE], run_name[64], *output[2];
+    for (int variant = 0; variant < 2; variant++) {
+        if (variant == 1) { /* the same files, with each stub's report replaced */
+            char call[64], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+            snprintf(call, sizeof call, "exercise_not_implemented(\"%s\", __func__);", number);
+            snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
+            bool replaced = false;
+            for (size_t k = 0, n = c_files(chapter_folder, sources, 64); k < n; k++)
+                if (replace_all(sources[k], call, replacement))
+                    replaced = prepend_line(sources[k], "#include <signal.h>\n");
+            CHECK(replaced);
+        }
+        snprintf(run_name, sizeof run_name, "%s-%s", name, variant ? "perturbed" : "stub");
+        in_build(results[variant], sizeof results[variant], run_name);
+        strcat(results[variant], ".json");
+        snprintf(arguments, sizeof arguments, "grade VAELAB_TIME_LIMIT=3 SUBMISSION='%s' CH=%s RESULTS='%s'", folder,
+                 chapter, results[variant]);
+        CHECK_LONG(0, run_make(run_name, arguments, &output[variant]));
+    }
+    Json stub = read_results(results[0]), perturbed = read_results(results[1]);
+    CHECK_CONTAINS(perturbed.statuses, "F");
+    CHECK_CONTAINS(perturbed.statuses, stub.statuses); /* the same tests pass, and fail */
+    CHECK_LONG(strlen(stub.statuses), strlen(perturbed.statuses));
+    CHECK_NEAR(stub.score, perturbed.score, 1e-9);
+    CHECK(stub.score < stub.max_score);
+    CHECK_CONTAINS(output[1], reason);
+    CHECK(!ungraded_test_fails(output[0]) && !ungraded_test_fails(output[1]));
+    free(output[0]);
+    free(output[1]);
+}
+
+static void test_crash_loses_one_exercise(void)
+{
+    check_loses_what_the_stub_loses("crash", "raise(SIGSEGV);", "crashed: Segmentation fault");
+}
+
+static void test_endless_loop_loses_one_exercise(void)
+{
+    check_loses_what_the_stub_loses("loop", "for (;;) {}", "timed out");
+}
+
+static void test_messy_submission(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char folder[PATH_SIZE], command[COMMAND_SIZE], path[PATH_SIZE + 320], sources[64][PATH_SIZE];
+    copy_solutions(folder, sizeof folder, "messy/exercises");
+    snprintf(path, sizeof path, "%s/%s", folder, chapters->names[0]);
+    CHECK(c_files(path, sources, 64) > 0 && remove(sources[0]) == 0);
+    snprintf(path, sizeof path, "%s/notes.txt", folder);
+    CHECK(write_text(path, "my notes\n"));
+    snprintf(path, sizeof path, "%s/%s/helper.c", folder, chapters->names[0]);
+    CHECK(write_text(path, "int main(void) { return 0; } /* would not link if it were compiled */\n"));
+    snprintf(command, sizeof command, "mkdir -p '%s/../chapters/%s' && sed 's/\", [0-9]*,/\", 100,/' "
+             "'%s/chapters/%s/exercises.def' > '%s/../chapters/%s/exercises.def'", folder, chapters->names[0],
+             VAELAB_ROOT, chapters->names[0], folder, chapters->names[0]);
+    shell(command);
+    char results[PATH_SIZE], arguments[COMMAND_SIZE], *output;
+    in_build(results, sizeof results, "grader-test/messy.json");
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s/..' RESULTS='%s'", folder, results);
+    CHECK_LONG(0, run_make("messy", arguments, &output));
+    CHECK_CONTAINS(output, "is missing in the submission: graded as the unchanged stub");
+    CHECK_CONTAINS(output, "grade: ignored notes.txt");
+    CHECK_CONTAINS(output, "/helper.c: not a file of exercises/");
+    CHECK_CONTAINS(output, "differs from the instructor's");
+    Row row, total;
+    CHECK(table_row(output, chapters->names[0], &row) && table_row(output, "total", &total));
+    CHECK(!row.broken);
+    CHECK(row.points < row.max_points);
+    CHECK_LONG(total_points(chapters), total.max_points);
+    for (size_t c = 1; c < chapters->count; c++)
+        check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    check_results_match_table(results, output);
+    char *json = read_text(results);
+    CHECK_CONTAINS(json, "is missing in the submission"); /* the student reads it too */
+    free(json);
+    free(output);
+}
+
+static void test_unwritable_results(void)
+{
+    char arguments[COMMAND_SIZE], *output;
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION=exercises CH=%s RESULTS=/nonexistent-folder/results.json",
+             graded_chapters()->names[0]);
+    CHECK(run_make("unwritable", arguments, &output) != 0);
+    CHECK_CONTAINS(output, "cannot write the results");
+    CHECK_CONTAINS(output, "/nonexistent-folder/results.json");
+    Row total;
+    CHECK(table_row(output, "total", &total)); /* the grading was still done */
+    CHECK_CONTAINS(output, "passed, ");
+    free(output);
+}
+
+static void test_grade_all(void)
+{
+    const char *chapter = graded_chapters()->names[0];
+    char folder[PATH_SIZE], grades[PATH_SIZE], command[COMMAND_SIZE], *output;
+    in_build(folder, sizeof folder, "grader-test/class");
+    in_build(grades, sizeof grades, "grader-test/grades");
+    snprintf(command, sizeof command, "rm -rf '%s' '%s' && mkdir -p '%s/alice' '%s/bob' && cp -R solutions/. '%s/alice/' "
+             "&& cp -R exercises/. '%s/bob/' && %s --no-print-directory BUILD='%s' grade-all SUBMISSIONS='%s' GRADES='%s' CH=%s",
+             folder, grades, folder, folder, folder, folder, VAELAB_MAKE, VAELAB_BUILD, folder, grades, chapter);
+    CHECK_LONG(0, run_in_root("grade-all", command, &output));
+    char csv_path[PATH_SIZE + 16], expected[64];
+    snprintf(csv_path, sizeof csv_path, "%s/grades.csv", grades);
+    char *csv = read_text(csv_path);
+    int points = manifest_total_points(&graded_chapters()->manifests[0]);
+    snprintf(expected, sizeof expected, "\nalice,%d.0,%d\n", points, points);
+    CHECK_CONTAINS(csv, expected);
+    snprintf(expected, sizeof expected, "\nbob,0.0,%d\n", points);
+    CHECK_CONTAINS(csv, expected);
+    free(csv);
+    free(output);
+}
+
+static void test_next(void)
+{
+    const Chapters *chapters = graded_chapters();
+    const char *number = chapters->manifests[0].exercises[0].number;
+    char *output, expected[128];
+    CHECK_LONG(0, run_make("next", "next", &output));
+    snprintf(expected, sizeof expected, "Next: exercise %s ", number);
+    CHECK_CONTAINS(output, expected);
+    CHECK_CONTAINS(output, "TODO");
+    snprintf(expected, sizeof expected, "make hint EX=%s", number);
+    CHECK_CONTAINS(output, expected);
+    /* "edit      exercises/01-.../file.c:52": that line holds the exercise's stub comment */
+    char file[PATH_SIZE], path[PATH_SIZE * 2];
+    int line = 0;
+    const char *edit = strstr(output, "edit      exercises/");
+    CHECK(edit && sscanf(edit, "edit %1000[^:]:%d", file, &line) == 2);
+    snprintf(path, sizeof path, "%s/%s", VAELAB_ROOT, file);
+    char *source = read_text(path);
+    const char *at = source;
+    for (int k = 1; at && k < line; k++)
+        at = strchr(at, '\n') ? strchr(at, '\n') + 1 : NULL;
+    snprintf(expected, sizeof expected, "EXERCISE %s ", number);
+    CHECK(at && strstr(at, expected) && strstr(at, expected) < strchr(at, '\n'));
+    free(source);
+    free(output);
+}
+
+static void test_hint(void)
+{
+    const Exercise *e = &graded_chapters()->manifests[0].exercises[0];
+    char arguments[128], expected[256], *output;
+    snprintf(arguments, sizeof arguments, "hint EX=%s", e->number);
+    CHECK_LONG(0, run_make("hint", arguments, &output));
+    snprintf(expected, sizeof expected, "Exercise %s (%d point", e->number, e->points);
+    CHECK_CONTAINS(output, expected);
+    snprintf(expected, sizeof expected, "%.*s", (int)strcspn(e->hint, " "), e->hint); /* its first word */
+    CHECK_CONTAINS(output, expected);
+    free(output);
+    CHECK(run_make("hint-unknown", "hint EX=99.99", &output) != 0);
+    CHECK_CONTAINS(output, "there is no exercise 99.99");
+    free(output);
+}
+
+static void test_student_release(void)
+{
+    char *output, release[PATH_SIZE], command[COMMAND_SIZE], path[PATH_SIZE + 64];
+    CHECK_LONG(0, run_make("release", "student-release", &output));
+    free(output);
+    in_build(release, sizeof release, "student-release/vaelab-student");
+    snprintf(path, sizeof path, "%s/solutions", release);
+    CHECK(access(path, F_OK) != 0);
+    snprintf(command, sizeof command, "! tar -tzf '%s.tar.gz' | grep -q '/solutions/'", release);
+    shell(command);
+    /* in the release: make builds, make test reports TODO and fails, make check says why */
+    snprintf(command, sizeof command, "%s -C '%s' --no-print-directory -j2 all && %s -C '%s' --no-print-directory test CH=%s",
+             VAELAB_MAKE, release, VAELAB_MAKE, release, graded_chapters()->names[0]);
+    CHECK(run_in_root("release-test", command, &output) != 0);
+    CHECK_CONTAINS(output, "# TODO not implemented");
+    CHECK_CONTAINS(output, "exercises not implemented yet (TODO)");
+    CHECK_CONTAINS(output, " passed, ");
+    free(output);
+    snprintf(command, sizeof command, "%s -C '%s' --no-print-directory check", VAELAB_MAKE, release);
+    CHECK(run_in_root("release-check", command, &output) != 0);
+    CHECK_CONTAINS(output, "needs solutions/");
+    free(output);
+}
+
+static const TestCase tests[] = {
+    { "grade: the untouched stubs score 0, every exercise TODO", NULL, test_stubs_score_zero },
+    { "grade: the solutions score full marks; results.json adds up to the table", NULL, test_solutions_full_marks },
+    { "grade: a chapter that does not compile scores 0 with its errors, the others full", NULL, test_broken_chapter },
+    { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
+    { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
+    { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
+    { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
+    { "grade-all: one line per submission and grades.csv", NULL, test_grade_all },
+    { "next: the first exercise not done, and the line to edit", NULL, test_next },
+    { "hint: the manifest's hint; an unknown exercise is refused", NULL, test_hint },
+    { "student-release: no solutions/, builds, its make test reports TODO", NULL, test_student_release },
+};
+
+int main(int argc, char **argv)
+{
+    return RUN_SUITE("grader", tests, argc, argv);
+}
