@@ -16,6 +16,9 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Keep every intermediate file (test objects linked into a suite, say): make would
+# otherwise delete them after each build, and rebuild them the next time.
+.SECONDARY:
 
 # ---- what you may set -----------------------------------------------------------------
 CC ?= cc
@@ -77,7 +80,6 @@ TOOL_NAMES := runner make_exercises hint stage_submission
 TOOL_MODULES := $(filter-out $(patsubst %,tests/harness/%.c,$(TOOL_NAMES) harness fixture_suite) tests/harness/test_%,\
 	$(wildcard tests/harness/*.c))
 TOOL_LIBRARY := $(BUILD)/tests/harness/libtools.a
-.SECONDARY: $(patsubst %,$(BUILD)/tests/harness/%.o,$(TOOL_NAMES)) # kept, so a tool is not recompiled every time
 
 # Quiet by default (one line per file); V=1 shows the full commands.
 Q := $(if $(V),,@)
