@@ -70,4 +70,24 @@ double ae_train_step(Autoencoder *ae, Optimizer *optimizer, const double *X, siz
  *                         out (T, p), X_ends (2, p) = rows x_a and x_b, t (T), T <= max_batch */
 void ae_interpolate(Autoencoder *ae, double *out, const double *X_ends, const double *t, size_t T);
 
+/* ---- training with lib/train.h ------------------------------------------------------ */
+
+/* run_epoch and fit take what a mini-batch does as a BatchFunction, with the model as its
+ * context; ae_train_batch and ae_evaluate_batch are those functions for an auto-encoder
+ * and its optimiser (the labels go unused):
+ *
+ *     AutoencoderTrainer trainer = { &ae, &optimizer };
+ *     fit(&history, &train, &test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err);
+ */
+typedef struct AutoencoderTrainer {
+    Autoencoder *ae;
+    Optimizer *optimizer; /* used by ae_train_batch only */
+} AutoencoderTrainer;
+
+/* L(X) = (1/B) sum_i ||x_i - g(f(x_i))||^2, then one optimiser step on theta (ae_train_step) */
+double ae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
+/* L(X) = (1/B) sum_i ||x_i - g(f(x_i))||^2 with theta unchanged (ae_forward) */
+double ae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
 #endif

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "autoencoder.h"
-#include "cli.h"
 #include "csv.h"
 #include "dataset.h"
 #include "error.h"
@@ -31,6 +30,7 @@
 #include "outfile.h"
 #include "pca.h"
 #include "plot.h"
+#include "program.h"
 #include "progress.h"
 #include "train.h"
 
@@ -49,11 +49,11 @@ enum {
 };
 
 typedef struct Settings {
-    const char *data_dir, *out_dir, *dims_text;
+    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
+    const char *dims_text;
     size_t dims[MAX_DIMS], dim_count;
-    size_t seed, epochs, linear_epochs, hidden, batch_size, train_count, test_count;
+    size_t epochs, linear_epochs, hidden, batch_size;
     double learning_rate, linear_learning_rate;
-    bool quiet;
 } Settings;
 
 /* One row of the table: the three models at one code size d; errors are [train, test]. */
@@ -74,28 +74,16 @@ typedef struct Run {
     double *preview;               /* (3 PREVIEW, p): X, deep AE, PCA at the middle d */
 } Run;
 
-/* An auto-encoder of chapter 1 and its optimiser: what a mini-batch function needs. */
-typedef struct Trainer {
+/* An auto-encoder of chapter 1 and the optimiser that trains it. */
+typedef struct Model {
     Autoencoder ae;
     Optimizer optimizer;
-} Trainer;
+} Model;
 
-static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
+static void model_free(Model *m)
 {
-    (void)labels;
-    return ae_train_step(&((Trainer *)context)->ae, &((Trainer *)context)->optimizer, X, B);
-}
-
-static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    return ae_forward(&((Trainer *)context)->ae, X, B);
-}
-
-static void trainer_free(Trainer *t)
-{
-    optimizer_free(&t->optimizer);
-    ae_free(&t->ae);
+    optimizer_free(&m->optimizer);
+    ae_free(&m->ae);
 }
 
 /* ---- the command line -------------------------------------------------------------------- */
@@ -128,23 +116,24 @@ static bool parse_dims(Settings *s, Error *err)
 
 /* Train one auto-encoder with Adam and measure (1/N) sum ||x - g(f(x))||^2 on both sets
  * after training; history->test_loss holds the test error after each epoch. */
-static bool train_autoencoder(Run *r, Trainer *t, AutoencoderShape shape, size_t epochs, double learning_rate,
+static bool train_autoencoder(Run *r, Model *m, AutoencoderShape shape, size_t epochs, double learning_rate,
                               Rng *rng, FitHistory *history, double errors[2], Error *err)
 {
     const Settings *s = r->s;
     size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
-    FitOptions options = { epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->quiet };
+    FitOptions options = { epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
     EpochOptions evaluation = { s->batch_size, NULL, NULL };
-    return ae_init(&t->ae, shape, max_batch, rng, err)
-           && optimizer_init_adam(&t->optimizer, &t->ae.parameters, learning_rate, err)
-           && fit(history, &r->train, &r->test, train_batch, evaluate_batch, t, &options, err)
-           && run_epoch(&errors[0], &r->train, evaluate_batch, t, &evaluation, err)
-           && run_epoch(&errors[1], &r->test, evaluate_batch, t, &evaluation, err);
+    AutoencoderTrainer trainer = { &m->ae, &m->optimizer };
+    return ae_init(&m->ae, shape, max_batch, rng, err)
+           && optimizer_init_adam(&m->optimizer, &m->ae.parameters, learning_rate, err)
+           && fit(history, &r->train, &r->test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
+           && run_epoch(&errors[0], &r->train, ae_evaluate_batch, &trainer, &evaluation, err)
+           && run_epoch(&errors[1], &r->test, ae_evaluate_batch, &trainer, &evaluation, err);
 }
 
 /* ||P_linear - P_PCA||_F: the decoder xhat = W_2^T z + b_2 reconstructs in the span of the
  * d rows of W_2 (d, p); PCA in the span of u_1 .. u_d, the first d rows of pca.directions. */
-static bool linear_distance(double *distance, const Trainer *linear, const Pca *pca, Error *err)
+static bool linear_distance(double *distance, const Model *linear, const Pca *pca, Error *err)
 {
     size_t p = pca->p, d = pca->d;
     double *P_linear = alloc_doubles(p * p, err);
@@ -174,9 +163,9 @@ static bool measure_linear(Run *r, Row *row, size_t index, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
     AutoencoderShape shape = { r->train.dim, 0, row->d, ACTIVATION_IDENTITY, ACTIVATION_IDENTITY };
-    Trainer linear = { 0 };
+    Model linear = { 0 };
     FitHistory history = { 0 };
-    if (!s->quiet)
+    if (!s->common.quiet)
         printf("\nlinear auto-encoder, d = %zu: z = W1^T x + b1, xhat = W2^T z + b2\n", row->d);
     bool ok = train_autoencoder(r, &linear, shape, s->linear_epochs, s->linear_learning_rate, rng, &history,
                                 row->linear, err)
@@ -184,13 +173,13 @@ static bool measure_linear(Run *r, Row *row, size_t index, Rng *rng, Error *err)
     for (size_t e = 0; ok && e < s->linear_epochs; e++)
         r->linear_excess[index * s->linear_epochs + e] = (history.test_loss[e] - row->pca[1]) / row->pca[1];
     fit_history_free(&history);
-    trainer_free(&linear);
+    model_free(&linear);
     return ok;
 }
 
 /* The first SHOWN test digits in the slide's layout: X, then g(f(X)) of the deep AE, then
  * PCA's, 3 rows of 12 each; the first PREVIEW of each block go to `preview` unless NULL. */
-static bool write_reconstructions(Run *r, Trainer *deep, const char *path, double *preview, Error *err)
+static bool write_reconstructions(Run *r, Model *deep, const char *path, double *preview, Error *err)
 {
     size_t p = r->test.dim;
     double *grid = alloc_doubles(3 * SHOWN * p, err);
@@ -212,7 +201,7 @@ static bool write_reconstructions(Run *r, Trainer *deep, const char *path, doubl
 }
 
 /* For each pair (test digits 2k, 2k + 1): PCA's strip, then the deep AE's, t = 0 .. 1. */
-static bool write_interpolations(Run *r, Trainer *deep, const char *path, Error *err)
+static bool write_interpolations(Run *r, Model *deep, const char *path, Error *err)
 {
     size_t p = r->test.dim;
     double t[STEPS];
@@ -230,11 +219,17 @@ static bool write_interpolations(Run *r, Trainer *deep, const char *path, Error 
     return ok;
 }
 
+/* The figures drawn at each code size d are named "reconstructions_d8.pgm" and so on. */
+static void per_d_name(char *name, size_t size, const char *stem, size_t d)
+{
+    snprintf(name, size, "%s_d%zu.pgm", stem, d);
+}
+
 static bool per_d_path(char *path, size_t size, const Settings *s, const char *stem, size_t d, Error *err)
 {
     char name[64];
-    snprintf(name, sizeof name, "%s_d%zu.pgm", stem, d);
-    return join_path(path, size, s->out_dir, name, err);
+    per_d_name(name, sizeof name, stem, d);
+    return join_path(path, size, s->common.out_dir, name, err);
 }
 
 /* The deep auto-encoder of chapter 1, and the figures that compare it with PCA (the
@@ -243,10 +238,10 @@ static bool measure_deep(Run *r, Row *row, bool last, double *preview, Rng *rng,
 {
     const Settings *s = r->s;
     AutoencoderShape shape = { r->train.dim, s->hidden, row->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
-    Trainer deep = { 0 };
+    Model deep = { 0 };
     FitHistory history = { 0 };
     char reconstructions[1024], interpolation[1024];
-    if (!s->quiet)
+    if (!s->common.quiet)
         printf("\ndeep auto-encoder, d = %zu: %zu -> %zu -> %zu -> %zu -> %zu, ReLU, sigmoid output\n", row->d,
                shape.p, shape.hidden, row->d, shape.hidden, shape.p);
     bool ok = train_autoencoder(r, &deep, shape, s->epochs, s->learning_rate, rng, &history, row->deep, err)
@@ -255,7 +250,7 @@ static bool measure_deep(Run *r, Row *row, bool last, double *preview, Rng *rng,
               && write_reconstructions(r, &deep, reconstructions, preview, err)
               && (!last || write_interpolations(r, &deep, interpolation, err));
     fit_history_free(&history);
-    trainer_free(&deep);
+    model_free(&deep);
     return ok;
 }
 
@@ -346,42 +341,44 @@ static bool write_table_csv(const Run *r, const char *path, Error *err)
     return csv_close(&log, err);
 }
 
-enum { FIGURE_COUNT = 5 };
-static const char *const FIGURE_FILES[FIGURE_COUNT] = { "components.pgm", "spectrum.svg", "explained_variance.svg",
-                                                        "linear_ae.svg", "results.csv" };
-static const char *const FIGURE_WHAT[FIGURE_COUNT] = {
-    "the mean digit mu, then u_1 .. u_31 (grey 0, white +, black -)",
-    "eigenvalues lambda_1 .. lambda_100 of the covariance (log scale)",
-    "cumulative explained variance against d = 1 .. 200",
-    "linear AE's test error above PCA's, per epoch, each d",
-    "the summary table",
+/* The figures written once per run; those of each d are written by measure_deep. */
+static const Figure FIGURES[] = {
+    { "components.pgm", "the mean digit mu, then u_1 .. u_31 (grey 0, white +, black -)" },
+    { "spectrum.svg", "eigenvalues lambda_1 .. lambda_100 of the covariance (log scale)" },
+    { "explained_variance.svg", "cumulative explained variance against d = 1 .. 200" },
+    { "linear_ae.svg", "linear AE's test error above PCA's, per epoch, each d" },
+    { "results.csv", "the summary table" },
 };
+enum { FIGURE_COUNT = sizeof FIGURES / sizeof FIGURES[0] };
 
 static bool write_figures(const Run *r, Error *err)
 {
-    char path[FIGURE_COUNT][1024];
-    for (size_t k = 0; k < FIGURE_COUNT; k++)
-        if (!join_path(path[k], sizeof path[k], r->s->out_dir, FIGURE_FILES[k], err))
-            return false;
-    return write_components(r, path[0], err) && write_spectrum(r, path[1], path[2], err)
-           && write_linear_curves(r, path[3], err) && write_table_csv(r, path[4], err);
+    char path[FIGURE_COUNT][FIGURE_PATH_SIZE];
+    return figure_paths(path, r->s->common.out_dir, FIGURES, FIGURE_COUNT, err) && write_components(r, path[0], err)
+           && write_spectrum(r, path[1], path[2], err) && write_linear_curves(r, path[3], err)
+           && write_table_csv(r, path[4], err);
 }
 
 /* ---- what the terminal shows ------------------------------------------------------------- */
 
+/* The reconstructions at each d, the interpolation strips at the largest, then FIGURES. */
 static void print_figure_paths(const Run *r)
 {
     const Settings *s = r->s;
-    char name[64];
-    printf("\nfigures written:\n");
+    char names[MAX_DIMS + 1][64], what[MAX_DIMS][64];
+    Figure figures[MAX_DIMS + 1 + FIGURE_COUNT];
     for (size_t i = 0; i < s->dim_count; i++) {
-        snprintf(name, sizeof name, "reconstructions_d%zu.pgm", s->dims[i]);
-        printf("  %s/%-24s rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)\n", s->out_dir, name, s->dims[i]);
+        per_d_name(names[i], sizeof names[i], "reconstructions", s->dims[i]);
+        snprintf(what[i], sizeof what[i], "rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)", s->dims[i]);
+        figures[i] = (Figure){ names[i], what[i] };
     }
-    snprintf(name, sizeof name, "interpolation_d%zu.pgm", s->dims[s->dim_count - 1]);
-    printf("  %s/%-24s per pair: PCA row, then deep AE row, t = 0 .. 1\n", s->out_dir, name);
+    size_t count = s->dim_count;
+    per_d_name(names[count], sizeof names[count], "interpolation", s->dims[count - 1]);
+    figures[count] = (Figure){ names[count], "per pair: PCA row, then deep AE row, t = 0 .. 1" };
+    count++;
     for (size_t k = 0; k < FIGURE_COUNT; k++)
-        printf("  %s/%-24s %s\n", s->out_dir, FIGURE_FILES[k], FIGURE_WHAT[k]);
+        figures[count++] = FIGURES[k];
+    print_figures(s->common.out_dir, figures, count);
 }
 
 static void print_table(const Run *r)
@@ -402,7 +399,7 @@ static void print_table(const Run *r)
     printf("\nPCA: %zu Jacobi sweeps on the %zu x %zu covariance, %.1f s; linear AE %zu epochs (Adam lr %g); "
            "deep AE %zu epochs, hidden %zu (Adam lr %g); batch %zu, seed %zu\n",
            r->pca.sweeps, r->pca.p, r->pca.p, r->pca_seconds, s->linear_epochs, s->linear_learning_rate, s->epochs,
-           s->hidden, s->learning_rate, s->batch_size, s->seed);
+           s->hidden, s->learning_rate, s->batch_size, s->common.seed);
 }
 
 static void print_preview(const Run *r)
@@ -450,15 +447,15 @@ static void print_spectrum(const Pca *pca, const Settings *s)
 static bool fit_pca(Run *r, Error *err)
 {
     const Settings *s = r->s;
-    if (!s->quiet)
+    if (!s->common.quiet)
         printf("\nPCA: the mean, the %zu x %zu covariance of %zu digits, then cyclic Jacobi sweeps\n",
                r->train.dim, r->train.dim, r->train.count);
     Stopwatch watch;
     stopwatch_start(&watch);
     bool ok = pca_fit(&r->pca, r->train.images, r->train.count, r->train.dim, s->dims[s->dim_count - 1],
-                      s->quiet ? NULL : stdout, err);
+                      s->common.quiet ? NULL : stdout, err);
     r->pca_seconds = stopwatch_seconds(&watch);
-    if (ok && !s->quiet)
+    if (ok && !s->common.quiet)
         print_spectrum(&r->pca, s);
     return ok;
 }
@@ -480,21 +477,20 @@ static bool run(const Settings *s, Error *err)
 {
     Run r = { .s = s };
     Rng rng;
-    rng_seed(&rng, s->seed);
-    const char *dir = dataset_default_directory(s->data_dir);
-    bool ok = dataset_load(&r.train, dir, DATASET_TRAIN, s->train_count, err)
-              && dataset_load(&r.test, dir, DATASET_TEST, s->test_count, err)
+    rng_seed(&rng, s->common.seed);
+    const char *dir;
+    bool ok = load_digits(&r.train, &r.test, &dir, &s->common, err)
               && (r.test.count >= SHOWN
                   || error_set(err, "the figures need at least %d test digits, got %zu", SHOWN, r.test.count))
               && pca_check_input(r.train.images, r.train.count, r.train.dim, s->dims[s->dim_count - 1], err)
               && (r.linear_excess = alloc_doubles(s->dim_count * s->linear_epochs, err))
               && (r.preview = alloc_doubles(3 * PREVIEW * r.test.dim, err));
-    if (ok && !s->quiet)
+    if (ok && !s->common.quiet)
         printf("%s: %zu training and %zu test digits from %s; d = %s\n", PROGRAM, r.train.count, r.test.count, dir,
                s->dims_text);
-    ok = ok && fit_pca(&r, err) && make_directories(s->out_dir, err) && compare_models(&r, &rng, err)
+    ok = ok && fit_pca(&r, err) && make_directories(s->common.out_dir, err) && compare_models(&r, &rng, err)
          && write_figures(&r, err);
-    if (ok && !s->quiet) {
+    if (ok && !s->common.quiet) {
         print_preview(&r);
         print_table(&r);
         print_figure_paths(&r);
@@ -507,14 +503,19 @@ static bool run(const Settings *s, Error *err)
     return ok;
 }
 
+/* What program_main runs once the options are parsed: the list --dims, then the run. */
+static bool parse_dims_and_run(void *settings, Error *err)
+{
+    Settings *s = settings;
+    return parse_dims(s, err) && run(s, err);
+}
+
 int main(int argc, char **argv)
 {
-    Settings s = { .data_dir = NULL, .out_dir = "build/out/pca_mnist", .dims_text = "2,8,32", .seed = 1,
-                   .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32, .train_count = 8000,
-                   .test_count = 2000, .learning_rate = 1e-3, .linear_learning_rate = 3e-3 };
+    Settings s = { .common = { .out_dir = "build/out/pca_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
+                   .dims_text = "2,8,32", .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32,
+                   .learning_rate = 1e-3, .linear_learning_rate = 3e-3 };
     const Option options[] = {
-        { "data", OPTION_STRING, &s.data_dir, "folder of the IDX files (default: $MNIST_DIR, else the shipped data/)", 0, 0 },
-        { "out", OPTION_STRING, &s.out_dir, "folder for the figures", 0, 0 },
         { "dims", OPTION_STRING, &s.dims_text, "code sizes d, increasing, comma-separated (the slides: 2,8,32)", 0, 0 },
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, deep AE", 1, 1000 },
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
@@ -522,23 +523,17 @@ int main(int argc, char **argv)
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
         { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate, deep AE", 1e-6, 1.0 },
         { "linear-lr", OPTION_DOUBLE, &s.linear_learning_rate, "Adam's learning rate, linear AE", 1e-6, 1.0 },
-        { "train", OPTION_SIZE, &s.train_count, "use the first N training digits", 1, 100000000 },
-        { "test", OPTION_SIZE, &s.test_count, "use the first N test digits", 1, 100000000 },
-        { "seed", OPTION_SIZE, &s.seed, "random seed: the same seed gives the same run", 0, 4294967295.0 },
-        { "quiet", OPTION_FLAG, &s.quiet, "print nothing but errors", 0, 0 },
     };
-    Error err = { "" };
-    switch (cli_parse(argc, argv,
-                      "PCA against the linear and the deep auto-encoder on MNIST, for several code sizes d "
-                      "(Louppe L11).",
-                      options, sizeof options / sizeof options[0], &err)) {
-    case CLI_HELP: return 0;
-    case CLI_ERROR: report_error(PROGRAM, &err); return 1;
-    case CLI_OK: break;
-    }
-    if (!parse_dims(&s, &err) || !run(&s, &err)) {
-        report_error(PROGRAM, &err);
-        return 1;
-    }
-    return 0;
+    const Program program = {
+        .name = PROGRAM,
+        .description = "PCA against the linear and the deep auto-encoder on MNIST, for several code sizes d "
+                       "(Louppe L11).",
+        .common = &s.common,
+        .reads_mnist = true,
+        .options = options,
+        .option_count = sizeof options / sizeof options[0],
+        .run = parse_dims_and_run,
+        .settings = &s,
+    };
+    return program_main(&program, argc, argv);
 }

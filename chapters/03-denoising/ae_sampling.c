@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "autoencoder.h"
-#include "cli.h"
 #include "dataset.h"
 #include "denoising.h"
 #include "error.h"
@@ -28,6 +27,7 @@
 #include "matrix.h"
 #include "optimizer.h"
 #include "outfile.h"
+#include "program.h"
 #include "train.h"
 
 static const char *const PROGRAM = "ae_sampling";
@@ -41,16 +41,11 @@ enum {
 };
 
 typedef struct Settings {
-    const char *data_dir, *out_dir, *code_sizes;
-    size_t seed, epochs, hidden, batch_size, train_count, test_count;
+    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
+    const char *code_sizes;
+    size_t epochs, hidden, batch_size;
     double learning_rate;
-    bool quiet;
 } Settings;
-
-typedef struct Model {
-    Autoencoder ae;
-    Optimizer optimizer;
-} Model;
 
 /* What the table shows for one code size. */
 typedef struct Outcome {
@@ -86,29 +81,15 @@ static bool parse_code_sizes(size_t *sizes, size_t *count, const char *text, Err
     }
 }
 
-/* ---- training: chapter 1's auto-encoder ------------------------------------------------- */
-
-static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    return ae_train_step(&m->ae, &m->optimizer, X, B);
-}
-
-static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    return ae_forward(&m->ae, X, B);
-}
+/* ---- chapter 1's auto-encoder ----------------------------------------------------------- */
 
 /* Z (N, d) = f(X) for all N rows of `data`, a batch at a time. */
-static void encode_all(double *Z, Model *m, const Dataset *data, size_t N, size_t batch)
+static void encode_all(double *Z, Autoencoder *ae, const Dataset *data, size_t N, size_t batch)
 {
-    size_t d = m->ae.shape.d;
+    size_t d = ae->shape.d;
     for (size_t start = 0; start < N; start += batch) {
         size_t B = start + batch <= N ? batch : N - start;
-        vector_copy(Z + start * d, ae_encode(&m->ae, data->images + start * data->dim, B), B * d);
+        vector_copy(Z + start * d, ae_encode(ae, data->images + start * data->dim, B), B * d);
     }
 }
 
@@ -206,10 +187,10 @@ static bool buffers_init(Buffers *b, size_t N, size_t d, size_t p, Error *err)
 }
 
 /* Fit q to the training codes, sample, measure, and write the grid of g(z), z ~ q. */
-static bool sample_latent(Outcome *outcome, Model *m, const Dataset *train, const Dataset *test, const Settings *s,
-                          Rng *rng, const char *grid_path, Error *err)
+static bool sample_latent(Outcome *outcome, Autoencoder *ae, const Dataset *train, const Dataset *test,
+                          const Settings *s, Rng *rng, const char *grid_path, Error *err)
 {
-    size_t d = m->ae.shape.d, p = train->dim, N = train->count;
+    size_t d = ae->shape.d, p = train->dim, N = train->count;
     size_t probes = test->count < PROBES ? test->count : PROBES;
     size_t shown_tests = test->count < GRID_COLUMNS ? test->count : GRID_COLUMNS;
     Buffers b;
@@ -220,15 +201,15 @@ static bool sample_latent(Outcome *outcome, Model *m, const Dataset *train, cons
         buffers_free(&b);
         return false;
     }
-    encode_all(b.Z_train, m, train, N, s->batch_size);
+    encode_all(b.Z_train, ae, train, N, s->batch_size);
     latent_gaussian_fit(&q, b.Z_train, N);                  /* q(z) = N(mu^, Sigma^) */
     latent_gaussian_sample(b.Z_samples, &q, PROBES, rng);    /* z ~ q */
-    encode_all(b.Z_test, m, test, probes, s->batch_size);
+    encode_all(b.Z_test, ae, test, probes, s->batch_size);
     outcome->mean_correlation = mean_absolute_correlation(b.Z_train, N, &q);
     measure_distances(outcome, b.Z_train, N, b.Z_test, b.Z_samples, probes, d);
     for (size_t start = 0; start < SHOWN; start += GRID_COLUMNS) /* g(z) for the first SHOWN samples */
-        vector_copy(b.grid + start * p, ae_decode(&m->ae, b.Z_samples + start * d, GRID_COLUMNS), GRID_COLUMNS * p);
-    vector_copy(b.grid + SHOWN * p, ae_decode(&m->ae, ae_encode(&m->ae, test->images, shown_tests), shown_tests),
+        vector_copy(b.grid + start * p, ae_decode(ae, b.Z_samples + start * d, GRID_COLUMNS), GRID_COLUMNS * p);
+    vector_copy(b.grid + SHOWN * p, ae_decode(ae, ae_encode(ae, test->images, shown_tests), shown_tests),
                 shown_tests * p);
     bool ok = image_grid_write_pgm(grid_path, b.grid, SHOWN + shown_tests, train->rows, train->cols, GRID_COLUMNS, 2,
                                    err);
@@ -240,22 +221,24 @@ static bool sample_latent(Outcome *outcome, Model *m, const Dataset *train, cons
 static bool run_code_size(Outcome *outcome, const Settings *s, const Dataset *train, const Dataset *test, Rng *rng,
                           const char *grid_path, Error *err)
 {
-    Model m = { 0 };
+    Autoencoder ae = { 0 };
+    Optimizer optimizer = { 0 };
+    AutoencoderTrainer trainer = { &ae, &optimizer };
     FitHistory history = { 0 };
     AutoencoderShape shape = { train->dim, s->hidden, outcome->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     size_t max_batch = s->batch_size > GRID_COLUMNS ? s->batch_size : GRID_COLUMNS;
-    if (!s->quiet)
+    if (!s->common.quiet)
         printf("\n== auto-encoder with d = %zu ==\n", outcome->d);
-    FitOptions options = { s->epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->quiet };
-    bool ok = ae_init(&m.ae, shape, max_batch, rng, err)
-              && optimizer_init_adam(&m.optimizer, &m.ae.parameters, s->learning_rate, err)
-              && fit(&history, train, test, train_batch, evaluate_batch, &m, &options, err)
-              && sample_latent(outcome, &m, train, test, s, rng, grid_path, err);
+    FitOptions options = { s->epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
+    bool ok = ae_init(&ae, shape, max_batch, rng, err)
+              && optimizer_init_adam(&optimizer, &ae.parameters, s->learning_rate, err)
+              && fit(&history, train, test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
+              && sample_latent(outcome, &ae, train, test, s, rng, grid_path, err);
     if (ok)
         outcome->test_error = history.test_loss[history.epochs - 1];
     fit_history_free(&history);
-    optimizer_free(&m.optimizer);
-    ae_free(&m.ae);
+    optimizer_free(&optimizer);
+    ae_free(&ae);
     return ok;
 }
 
@@ -268,7 +251,7 @@ static void print_summary(const Settings *s, const Outcome *outcomes, size_t cou
            s->hidden, s->hidden);
     printf("%-18s %zu train, %zu test\n", "digits", train->count, test->count);
     printf("%-18s %zu epochs each, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs, s->learning_rate,
-           s->batch_size, s->seed);
+           s->batch_size, s->common.seed);
     printf("%-18s q(z) = N(mu^, Sigma^), Sigma^ diagonal, fitted to the %zu training codes\n", "latent density",
            train->count);
     printf("\n%4s %12s %12s %14s %14s %14s\n", "d", "test error", "mean |corr|", "far: test z", "far: z ~ q",
@@ -288,26 +271,26 @@ static bool run(const Settings *s, const size_t *code_sizes, size_t count, Error
 {
     Dataset train = { 0 }, test = { 0 };
     Outcome outcomes[MAX_MODELS] = { { 0 } };
-    char paths[MAX_MODELS][1024];
-    Rng rng;
-    rng_seed(&rng, s->seed);
-    const char *dir = dataset_default_directory(s->data_dir);
-    bool ok = dataset_load(&train, dir, DATASET_TRAIN, s->train_count, err)
-              && dataset_load(&test, dir, DATASET_TEST, s->test_count, err) && make_directories(s->out_dir, err);
-    if (ok && !s->quiet)
-        printf("%s: %zu training and %zu test digits from %s\n", PROGRAM, train.count, test.count, dir);
-    for (size_t k = 0; ok && k < count; k++) {
-        char name[64];
-        snprintf(name, sizeof name, "samples_d%zu.pgm", code_sizes[k]);
+    char names[MAX_MODELS][64], what[MAX_MODELS][96], paths[MAX_MODELS][FIGURE_PATH_SIZE];
+    Figure figures[MAX_MODELS]; /* one grid of samples per code size */
+    for (size_t k = 0; k < count; k++) {
+        snprintf(names[k], sizeof names[k], "samples_d%zu.pgm", code_sizes[k]);
+        snprintf(what[k], sizeof what[k], "g(z) for z ~ q, d = %zu (4 rows), above g(f(x)) of 12 test digits",
+                 code_sizes[k]);
+        figures[k] = (Figure){ names[k], what[k] };
         outcomes[k].d = code_sizes[k];
-        ok = join_path(paths[k], sizeof paths[k], s->out_dir, name, err)
-             && run_code_size(&outcomes[k], s, &train, &test, &rng, paths[k], err);
     }
-    if (ok && !s->quiet) {
-        printf("\nfigures written:\n");
-        for (size_t k = 0; k < count; k++)
-            printf("  %-40s g(z) for z ~ q, d = %zu (4 rows), above g(f(x)) of 12 test digits\n", paths[k],
-                   code_sizes[k]);
+    Rng rng;
+    rng_seed(&rng, s->common.seed);
+    const char *dir;
+    bool ok = load_digits(&train, &test, &dir, &s->common, err) && make_directories(s->common.out_dir, err);
+    if (ok && !s->common.quiet)
+        printf("%s: %zu training and %zu test digits from %s\n", PROGRAM, train.count, test.count, dir);
+    ok = ok && figure_paths(paths, s->common.out_dir, figures, count, err);
+    for (size_t k = 0; ok && k < count; k++)
+        ok = run_code_size(&outcomes[k], s, &train, &test, &rng, paths[k], err);
+    if (ok && !s->common.quiet) {
+        print_figures(s->common.out_dir, figures, count);
         print_summary(s, outcomes, count, &train, &test);
     }
     dataset_free(&train);
@@ -315,37 +298,35 @@ static bool run(const Settings *s, const size_t *code_sizes, size_t count, Error
     return ok;
 }
 
+/* What program_main runs once the options are parsed: the list --d, then the run. */
+static bool parse_code_sizes_and_run(void *settings, Error *err)
+{
+    const Settings *s = settings;
+    size_t code_sizes[MAX_MODELS], count = 0;
+    return parse_code_sizes(code_sizes, &count, s->code_sizes, err) && run(s, code_sizes, count, err);
+}
+
 int main(int argc, char **argv)
 {
-    Settings s = { .data_dir = NULL, .out_dir = "build/out/ae_sampling", .code_sizes = "8,16,32", .seed = 1,
-                   .epochs = 7, .hidden = 128, .batch_size = 32, .train_count = 8000, .test_count = 2000,
-                   .learning_rate = 1e-3 };
+    Settings s = { .common = { .out_dir = "build/out/ae_sampling", .train_count = 8000, .test_count = 2000, .seed = 1 },
+                   .code_sizes = "8,16,32", .epochs = 7, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3 };
     const Option options[] = {
-        { "data", OPTION_STRING, &s.data_dir, "folder of the IDX files (default: $MNIST_DIR, else the shipped data/)", 0, 0 },
-        { "out", OPTION_STRING, &s.out_dir, "folder for the figures", 0, 0 },
         { "d", OPTION_STRING, &s.code_sizes, "code sizes, comma-separated, each in [1, 784] (the slide: 8,16,32)", 0, 0 },
         { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of f and g (0: none)", 0, 4096 },
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, per model", 1, 1000 },
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
         { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
-        { "train", OPTION_SIZE, &s.train_count, "use the first N training digits", 1, 100000000 },
-        { "test", OPTION_SIZE, &s.test_count, "use the first N test digits", 1, 100000000 },
-        { "seed", OPTION_SIZE, &s.seed, "random seed: the same seed gives the same run", 0, 4294967295.0 },
-        { "quiet", OPTION_FLAG, &s.quiet, "print nothing but errors", 0, 0 },
     };
-    Error err = { "" };
-    size_t code_sizes[MAX_MODELS], count = 0;
-    switch (cli_parse(argc, argv,
-                      "Train an auto-encoder per code size d on MNIST, fit q(z) = N(mu^, Sigma^) to its codes "
-                      "and decode samples z ~ q (Louppe L11).",
-                      options, sizeof options / sizeof options[0], &err)) {
-    case CLI_HELP: return 0;
-    case CLI_ERROR: report_error(PROGRAM, &err); return 1;
-    case CLI_OK: break;
-    }
-    if (!parse_code_sizes(code_sizes, &count, s.code_sizes, &err) || !run(&s, code_sizes, count, &err)) {
-        report_error(PROGRAM, &err);
-        return 1;
-    }
-    return 0;
+    const Program program = {
+        .name = PROGRAM,
+        .description = "Train an auto-encoder per code size d on MNIST, fit q(z) = N(mu^, Sigma^) to its codes "
+                       "and decode samples z ~ q (Louppe L11).",
+        .common = &s.common,
+        .reads_mnist = true,
+        .options = options,
+        .option_count = sizeof options / sizeof options[0],
+        .run = parse_code_sizes_and_run,
+        .settings = &s,
+    };
+    return program_main(&program, argc, argv);
 }

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "autoencoder.h"
-#include "cli.h"
 #include "csv.h"
 #include "dataset.h"
 #include "denoising.h"
@@ -31,6 +30,7 @@
 #include "optimizer.h"
 #include "outfile.h"
 #include "plot.h"
+#include "program.h"
 #include "train.h"
 
 static const char *const PROGRAM = "dae_mnist";
@@ -38,10 +38,9 @@ static const char *const PROGRAM = "dae_mnist";
 enum { CORRUPTIONS = 3, SHOWN = 12, PANEL_ROWS = 3 /* original, corrupted, reconstructed */ };
 
 typedef struct Settings {
-    const char *data_dir, *out_dir;
-    size_t seed, epochs, d, hidden, batch_size, train_count, test_count;
+    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
+    size_t epochs, d, hidden, batch_size;
     double learning_rate, p1, p2, sigma;
-    bool quiet;
 } Settings;
 
 /* One denoising auto-encoder: chapter 1's f and g, and h = g o f trained by chapter 3. */
@@ -97,7 +96,7 @@ static void model_free(Model *m)
 static bool model_init(Model *m, const Settings *s, Corruption corruption, size_t p, Rng *rng, Error *err)
 {
     *m = (Model){ .rng = rng };
-    rng_seed(&m->evaluation, s->seed + 1000);
+    rng_seed(&m->evaluation, s->common.seed + 1000);
     AutoencoderShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
     bool ok = ae_init(&m->ae, shape, max_batch, rng, err) && dae_compose(&m->h, &m->ae.encoder, &m->ae.decoder, err)
@@ -151,12 +150,12 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
         free(X_tilde);
         return false;
     }
-    print_corruption_header(outcome->corruption, s->quiet);
-    FitOptions options = { s->epochs, s->batch_size, rng, "||h(x~) - x||^2", s->quiet };
+    print_corruption_header(outcome->corruption, s->common.quiet);
+    FitOptions options = { s->epochs, s->batch_size, rng, "||h(x~) - x||^2", s->common.quiet };
     bool ok = fit(&outcome->history, train, test, train_batch, evaluate_batch, &m, &options, err);
     if (ok) {
         Rng fixed;
-        rng_seed(&fixed, s->seed + 2000);
+        rng_seed(&fixed, s->common.seed + 2000);
         corrupt(X_tilde, test->images, N * p, outcome->corruption, &fixed);
         evaluate_fixed(&m, outcome, test, X_tilde, s->batch_size);
         fill_panel(&m, panel, test, X_tilde, shown);
@@ -211,11 +210,6 @@ static bool write_curves(const Outcome *outcomes, const char *svg_path, const ch
     return ok;
 }
 
-typedef struct Figure {
-    const char *file;
-    const char *what;
-} Figure;
-
 static const Figure FIGURES[] = {
     { "denoising.pgm", "per corruption, rows x (original), x~ (corrupted), h(x~) (reconstructed)" },
     { "loss.svg", "test ||h(x~) - x||^2 per epoch, one curve per corruption" },
@@ -226,18 +220,14 @@ enum { FIGURE_COUNT = sizeof FIGURES / sizeof FIGURES[0] };
 static bool write_figures(const Outcome *outcomes, const double *grid, const Dataset *test, const Settings *s,
                           Error *err)
 {
-    char path[FIGURE_COUNT][1024];
-    for (size_t k = 0; k < FIGURE_COUNT; k++)
-        if (!join_path(path[k], sizeof path[k], s->out_dir, FIGURES[k].file, err))
-            return false;
+    char path[FIGURE_COUNT][FIGURE_PATH_SIZE];
+    if (!figure_paths(path, s->common.out_dir, FIGURES, FIGURE_COUNT, err))
+        return false;
     bool ok = image_grid_write_pgm(path[0], grid, CORRUPTIONS * PANEL_ROWS * SHOWN, test->rows, test->cols, SHOWN,
                                    2, err)
               && write_curves(outcomes, path[1], path[2], err);
-    if (ok && !s->quiet) {
-        printf("\nfigures written:\n");
-        for (size_t k = 0; k < FIGURE_COUNT; k++)
-            printf("  %-40s %s\n", path[k], FIGURES[k].what);
-    }
+    if (ok && !s->common.quiet)
+        print_figures(s->common.out_dir, FIGURES, FIGURE_COUNT);
     return ok;
 }
 
@@ -268,7 +258,7 @@ static void print_summary(const Settings *s, const Outcome *outcomes, const Data
            "h = g o f", s->hidden, s->d, s->hidden);
     printf("%-18s %zu train, %zu test; pixels in [0, 1]\n", "digits", train->count, test->count);
     printf("%-18s %zu epochs per corruption, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs,
-           s->learning_rate, s->batch_size, s->seed);
+           s->learning_rate, s->batch_size, s->common.seed);
     printf("\n%-22s %16s %16s %12s %9s\n", "corruption", "||x~ - x||^2", "||h(x~) - x||^2", "train loss", "time");
     for (size_t k = 0; k < CORRUPTIONS; k++) {
         char name[64];
@@ -280,8 +270,9 @@ static void print_summary(const Settings *s, const Outcome *outcomes, const Data
            test->count);
 }
 
-static bool run(const Settings *s, Error *err)
+static bool run(void *settings, Error *err)
 {
+    const Settings *s = settings;
     Dataset train = { 0 }, test = { 0 };
     Outcome outcomes[CORRUPTIONS] = {
         { .corruption = { CORRUPTION_MASK, s->p1 } },
@@ -290,18 +281,18 @@ static bool run(const Settings *s, Error *err)
     };
     double *grid = NULL;
     Rng rng;
-    rng_seed(&rng, s->seed);
-    const char *dir = dataset_default_directory(s->data_dir);
-    bool ok = dataset_load(&train, dir, DATASET_TRAIN, s->train_count, err)
-              && dataset_load(&test, dir, DATASET_TEST, s->test_count, err) && make_directories(s->out_dir, err)
+    rng_seed(&rng, s->common.seed);
+    const char *dir;
+    bool ok = load_digits(&train, &test, &dir, &s->common, err)
+              && make_directories(s->common.out_dir, err)
               && (grid = alloc_doubles(CORRUPTIONS * PANEL_ROWS * SHOWN * train.dim, err));
-    if (ok && !s->quiet)
+    if (ok && !s->common.quiet)
         printf("%s: %zu training and %zu test digits from %s; d = %zu\n", PROGRAM, train.count, test.count, dir,
                s->d);
     for (size_t k = 0; ok && k < CORRUPTIONS; k++)
         ok = run_corruption(&outcomes[k], grid + k * PANEL_ROWS * SHOWN * train.dim, s, &train, &test, &rng, err);
     ok = ok && write_figures(outcomes, grid, &test, s, err);
-    if (ok && !s->quiet) {
+    if (ok && !s->common.quiet) {
         print_preview(grid, outcomes, &test);
         print_summary(s, outcomes, &train, &test);
     }
@@ -315,12 +306,10 @@ static bool run(const Settings *s, Error *err)
 
 int main(int argc, char **argv)
 {
-    Settings s = { .data_dir = NULL, .out_dir = "build/out/dae_mnist", .seed = 1, .epochs = 7, .d = 32,
-                   .hidden = 128, .batch_size = 32, .train_count = 8000, .test_count = 2000,
-                   .learning_rate = 1e-3, .p1 = 0.5, .p2 = 0.9, .sigma = 0.5 };
+    Settings s = { .common = { .out_dir = "build/out/dae_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
+                   .epochs = 7, .d = 32, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3, .p1 = 0.5,
+                   .p2 = 0.9, .sigma = 0.5 };
     const Option options[] = {
-        { "data", OPTION_STRING, &s.data_dir, "folder of the IDX files (default: $MNIST_DIR, else the shipped data/)", 0, 0 },
-        { "out", OPTION_STRING, &s.out_dir, "folder for the figures", 0, 0 },
         { "p1", OPTION_DOUBLE, &s.p1, "masking probability p of the first model (the slide: 0.5)", 0.0, 1.0 },
         { "p2", OPTION_DOUBLE, &s.p2, "masking probability p of the second model (the slide: 0.9)", 0.0, 1.0 },
         { "sigma", OPTION_DOUBLE, &s.sigma, "Gaussian noise of the third model, in pixel units of [0, 1]", 0.0, INFINITY },
@@ -329,23 +318,17 @@ int main(int argc, char **argv)
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, per model", 1, 1000 },
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
         { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
-        { "train", OPTION_SIZE, &s.train_count, "use the first N training digits", 1, 100000000 },
-        { "test", OPTION_SIZE, &s.test_count, "use the first N test digits", 1, 100000000 },
-        { "seed", OPTION_SIZE, &s.seed, "random seed: the same seed gives the same run", 0, 4294967295.0 },
-        { "quiet", OPTION_FLAG, &s.quiet, "print nothing but errors", 0, 0 },
     };
-    Error err = { "" };
-    switch (cli_parse(argc, argv,
-                      "Train one denoising auto-encoder h = g o f per corruption on MNIST (Louppe L11) and "
-                      "compare ||x~ - x||^2 with ||h(x~) - x||^2.",
-                      options, sizeof options / sizeof options[0], &err)) {
-    case CLI_HELP: return 0;
-    case CLI_ERROR: report_error(PROGRAM, &err); return 1;
-    case CLI_OK: break;
-    }
-    if (!run(&s, &err)) {
-        report_error(PROGRAM, &err);
-        return 1;
-    }
-    return 0;
+    const Program program = {
+        .name = PROGRAM,
+        .description = "Train one denoising auto-encoder h = g o f per corruption on MNIST (Louppe L11) and "
+                       "compare ||x~ - x||^2 with ||h(x~) - x||^2.",
+        .common = &s.common,
+        .reads_mnist = true,
+        .options = options,
+        .option_count = sizeof options / sizeof options[0],
+        .run = run,
+        .settings = &s,
+    };
+    return program_main(&program, argc, argv);
 }

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "csv.h"
 #include "denoising.h"
 #include "error.h"
@@ -31,6 +30,7 @@
 #include "optimizer.h"
 #include "outfile.h"
 #include "plot.h"
+#include "program.h"
 #include "progress.h"
 
 static const char *const PROGRAM = "dae_posterior_mean";
@@ -38,10 +38,9 @@ static const char *const PROGRAM = "dae_posterior_mean";
 enum { CURVE_POINTS = 121, DENSITY_POINTS = 401, MODE_SEARCH_POINTS = 4001, TABLE_ROWS = 9 };
 
 typedef struct Settings {
-    const char *out_dir;
-    size_t seed, epochs, steps, hidden, batch_size;
+    CommonSettings common; /* --out, --seed, --quiet (no data: the problem is drawn afresh) */
+    size_t epochs, steps, hidden, batch_size;
     double mu, mode_std, weight, sigma, learning_rate;
-    bool quiet;
 } Settings;
 
 typedef struct Model {
@@ -154,7 +153,7 @@ static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const 
             return error_set(err, "epoch %zu: the loss became %s (try a smaller --lr)", epoch,
                              isnan(loss) ? "NaN" : "infinite");
         double worst = fill_curves(curves, m, prior, s, false);
-        if (!s->quiet)
+        if (!s->common.quiet)
             printf("epoch %3zu/%zu   train ||h(x~) - x||^2 %8.4f   max |h(x~) - E[x | x~]| %7.4f   (%.1f s)\n",
                    epoch, s->epochs, loss, worst, stopwatch_seconds(&watch));
     }
@@ -227,11 +226,6 @@ static bool write_curves_csv(const Curves *c, const char *path, Error *err)
     return csv_close(&log, err);
 }
 
-typedef struct Figure {
-    const char *file;
-    const char *what;
-} Figure;
-
 static const Figure FIGURES[] = {
     { "posterior_mean.svg", "h(x~), E[x | x~], the most likely x and x~ itself, against x~" },
     { "posterior_density.svg", "p(x | x~) for two x~, with E[x | x~] marked" },
@@ -241,18 +235,14 @@ enum { FIGURE_COUNT = sizeof FIGURES / sizeof FIGURES[0] };
 
 static bool write_figures(const Curves *c, const GaussianMixture *prior, const Settings *s, Error *err)
 {
-    char path[FIGURE_COUNT][1024];
-    for (size_t k = 0; k < FIGURE_COUNT; k++)
-        if (!join_path(path[k], sizeof path[k], s->out_dir, FIGURES[k].file, err))
-            return false;
+    char path[FIGURE_COUNT][FIGURE_PATH_SIZE];
+    if (!figure_paths(path, s->common.out_dir, FIGURES, FIGURE_COUNT, err))
+        return false;
     const double x_tildes[2] = { 0.0, 0.25 * s->mu };
     bool ok = write_mean_plot(c, path[0], err) && write_density_plot(prior, s, x_tildes, path[1], err)
               && write_curves_csv(c, path[2], err);
-    if (ok && !s->quiet) {
-        printf("\nfigures written:\n");
-        for (size_t k = 0; k < FIGURE_COUNT; k++)
-            printf("  %-51s %s\n", path[k], FIGURES[k].what);
-    }
+    if (ok && !s->common.quiet)
+        print_figures(s->common.out_dir, FIGURES, FIGURE_COUNT);
     return ok;
 }
 
@@ -282,7 +272,7 @@ static void print_summary(Model *m, const GaussianMixture *prior, const Settings
     printf("\n%-16s p(x) = %g N(-%g, %g^2) + %g N(%g, %g^2),  x~ = x + %g eps\n", "problem", prior->weight[0], s->mu,
            s->mode_std, prior->weight[1], s->mu, s->mode_std, s->sigma);
     printf("%-16s 1 -> %zu (tanh) -> 1, Adam lr %g, %zu x %zu steps of batch %zu, seed %zu\n", "h", s->hidden,
-           s->learning_rate, s->epochs, s->steps, s->batch_size, s->seed);
+           s->learning_rate, s->epochs, s->steps, s->batch_size, s->common.seed);
     printf("%-16s max |h(x~) - E[x | x~]| = %.4f over x~ in [%g, %g]\n", "fit", worst, -1.5 * s->mu, 1.5 * s->mu);
     double standard_error, floor = posterior_mean_loss(&standard_error, prior, s->sigma, rng);
     printf("%-16s %.4f +- %.4f for E[x | x~] itself (100,000 fresh draws), the least any h can reach\n", "loss",
@@ -300,22 +290,23 @@ static void print_summary(Model *m, const GaussianMixture *prior, const Settings
     }
 }
 
-static bool run(const Settings *s, Error *err)
+static bool run(void *settings, Error *err)
 {
+    const Settings *s = settings;
     Model m = { 0 };
     Curves *curves = NULL;
     GaussianMixture prior = prior_of(s);
     Rng rng;
-    rng_seed(&rng, s->seed);
-    bool ok = make_directories(s->out_dir, err)
+    rng_seed(&rng, s->common.seed);
+    bool ok = make_directories(s->common.out_dir, err)
               && (curves = checked_calloc(1, sizeof *curves, err)) && model_init(&m, s, &rng, err);
-    if (ok && !s->quiet)
+    if (ok && !s->common.quiet)
         printf("%s: h learns E[x | x~] for x from two modes at -%g and %g (std %g), noise sigma = %g\n", PROGRAM,
                s->mu, s->mu, s->mode_std, s->sigma);
     ok = ok && train(&m, curves, &prior, s, &rng, err);
     double worst = ok ? fill_curves(curves, &m, &prior, s, true) : NAN;
     ok = ok && write_figures(curves, &prior, s, err);
-    if (ok && !s->quiet)
+    if (ok && !s->common.quiet)
         print_summary(&m, &prior, s, worst, &rng);
     model_free(&m);
     free(curves);
@@ -324,10 +315,10 @@ static bool run(const Settings *s, Error *err)
 
 int main(int argc, char **argv)
 {
-    Settings s = { .out_dir = "build/out/dae_posterior_mean", .seed = 1, .epochs = 8, .steps = 2000, .hidden = 32,
-                   .batch_size = 256, .mu = 1.0, .mode_std = 0.1, .weight = 0.5, .sigma = 0.5, .learning_rate = 0.01 };
+    Settings s = { .common = { .out_dir = "build/out/dae_posterior_mean", .seed = 1 }, .epochs = 8, .steps = 2000,
+                   .hidden = 32, .batch_size = 256, .mu = 1.0, .mode_std = 0.1, .weight = 0.5, .sigma = 0.5,
+                   .learning_rate = 0.01 };
     const Option options[] = {
-        { "out", OPTION_STRING, &s.out_dir, "folder for the figures", 0, 0 },
         { "mu", OPTION_DOUBLE, &s.mu, "the modes of p(x) are at -mu and mu", 1e-3, 1e3 },
         { "mode-std", OPTION_DOUBLE, &s.mode_std, "standard deviation s of each mode", 1e-6, INFINITY },
         { "weight", OPTION_DOUBLE, &s.weight, "probability w of the mode at +mu", 1e-6, 1.0 - 1e-6 },
@@ -337,21 +328,17 @@ int main(int argc, char **argv)
         { "hidden", OPTION_SIZE, &s.hidden, "tanh units of h", 1, 4096 },
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 100000 },
         { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's initial learning rate", 1e-6, 1.0 },
-        { "seed", OPTION_SIZE, &s.seed, "random seed: the same seed gives the same run", 0, 4294967295.0 },
-        { "quiet", OPTION_FLAG, &s.quiet, "print nothing but errors", 0, 0 },
     };
-    Error err = { "" };
-    switch (cli_parse(argc, argv,
-                      "Train a denoiser h on a two-mode problem where E[x | x~] is known, and show that h learns "
-                      "it (Louppe L11).",
-                      options, sizeof options / sizeof options[0], &err)) {
-    case CLI_HELP: return 0;
-    case CLI_ERROR: report_error(PROGRAM, &err); return 1;
-    case CLI_OK: break;
-    }
-    if (!run(&s, &err)) {
-        report_error(PROGRAM, &err);
-        return 1;
-    }
-    return 0;
+    const Program program = {
+        .name = PROGRAM,
+        .description = "Train a denoiser h on a two-mode problem where E[x | x~] is known, and show that h "
+                       "learns it (Louppe L11).",
+        .common = &s.common,
+        .reads_mnist = false,
+        .options = options,
+        .option_count = sizeof options / sizeof options[0],
+        .run = run,
+        .settings = &s,
+    };
+    return program_main(&program, argc, argv);
 }

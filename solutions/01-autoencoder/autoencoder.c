@@ -137,3 +137,21 @@ void ae_interpolate(Autoencoder *ae, double *out, const double *X_ends, const do
     vector_zero(out, T * ae->shape.p);
     END EXERCISE */
 }
+
+/* ---- the BatchFunctions of lib/train.h ---------------------------------------------------- */
+
+/* L(X), then theta <- optimiser(theta, dL/dtheta) */
+double ae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    AutoencoderTrainer *t = trainer;
+    return ae_train_step(t->ae, t->optimizer, X, B);
+}
+
+/* L(X) = (1/B) sum_i ||x_i - g(f(x_i))||^2, theta unchanged */
+double ae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    AutoencoderTrainer *t = trainer;
+    return ae_forward(t->ae, X, B);
+}

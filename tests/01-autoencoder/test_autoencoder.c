@@ -260,25 +260,6 @@ static void test_interpolation_end_points(void)
 
 /* ---- on real digits ---------------------------------------------------------------------- */
 
-typedef struct Trainer {
-    Autoencoder *ae;
-    Optimizer *optimizer;
-} Trainer;
-
-static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Trainer *t = context;
-    return ae_train_step(t->ae, t->optimizer, X, B);
-}
-
-static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Trainer *t = context;
-    return ae_forward(t->ae, X, B);
-}
-
 /* On 1,000 training digits, MNIST_EPOCHS epochs of Adam bring the reconstruction error
  * of 1,000 test digits below MNIST_BOUND (pixels in [0, 1], error summed over the 784
  * pixels). For scale: predicting the mean digit for every input scores about 52, and the
@@ -304,13 +285,13 @@ static void test_learns_mnist(void)
     AutoencoderShape shape = { train.dim, 64, 16, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     CHECK(ae_init(&ae, shape, MNIST_BATCH, &rng, &err));
     CHECK(optimizer_init_adam(&adam, &ae.parameters, 3e-3, &err));
-    Trainer trainer = { &ae, &adam };
+    AutoencoderTrainer trainer = { &ae, &adam };
     FitOptions options = { .epochs = MNIST_EPOCHS, .batch_size = MNIST_BATCH, .shuffle = &rng, .what = "L", .quiet = true };
     FitHistory history;
     double before;
     EpochOptions evaluation = { MNIST_BATCH, NULL, NULL };
-    CHECK(run_epoch(&before, &test, evaluate_batch, &trainer, &evaluation, &err));
-    if (CHECK(fit(&history, &train, &test, train_batch, evaluate_batch, &trainer, &options, &err))) {
+    CHECK(run_epoch(&before, &test, ae_evaluate_batch, &trainer, &evaluation, &err));
+    if (CHECK(fit(&history, &train, &test, ae_train_batch, ae_evaluate_batch, &trainer, &options, &err))) {
         double after = history.test_loss[MNIST_EPOCHS - 1];
         check_note("test reconstruction error: %.2f before training, %.2f after %d epochs", before, after,
                    MNIST_EPOCHS);

@@ -5,64 +5,44 @@
  * The programs are the ones built with the same IMPL as this suite; every case fails
  * before any training starts.
  */
-#include <dirent.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "harness.h"
 
-/* True if `dir` does not exist or holds nothing but . and .. */
-static bool folder_is_empty(const char *dir)
-{
-    DIR *folder = opendir(dir);
-    if (!folder)
-        return true;
-    size_t entries = 0;
-    for (struct dirent *entry; (entry = readdir(folder));)
-        entries += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0;
-    closedir(folder);
-    return entries == 0;
-}
-
-/* Run `program` with `arguments` and an output folder in the scratch directory; check it
- * fails with exactly one error line containing `expected`, and wrote nothing. */
-static void check_refused(const char *program_name, const char *arguments, const char *expected)
-{
-    char program[1024], command[4096], output[8192], out_dir[1100], prefix[128];
-    if (!CHECK(test_program_path(program, sizeof program, program_name)))
-        return;
-    snprintf(out_dir, sizeof out_dir, "%s/out", test_scratch_dir());
-    snprintf(command, sizeof command, "%s --out %s %s", program, out_dir, arguments);
-    int status = test_run_command(command, output, sizeof output);
-    snprintf(prefix, sizeof prefix, "%s: error: ", program_name);
-    CHECK_LONG(1, status);
-    CHECK_CONTAINS(output, prefix);
-    CHECK_CONTAINS(output, expected);
-    CHECK(strchr(output, '\n') == output + strlen(output) - 1); /* exactly one line */
-    CHECK(folder_is_empty(out_dir));
-}
-
 /* dae_mnist: the masking probabilities, the noise level, the code size, the data */
-static void test_mask_above_one(void) { check_refused("dae_mnist", "--p1 1.5", "--p1"); }
-static void test_mask_below_zero(void) { check_refused("dae_mnist", "--p2 -0.1", "--p2"); }
-static void test_negative_sigma(void) { check_refused("dae_mnist", "--sigma -1", "--sigma"); }
-static void test_sigma_not_a_number(void) { check_refused("dae_mnist", "--sigma nan", "--sigma"); }
-static void test_zero_code_size(void) { check_refused("dae_mnist", "--d 0", "--d"); }
-static void test_code_size_above_p(void) { check_refused("dae_mnist", "--d 785", "--d"); }
-static void test_missing_data(void) { check_refused("dae_mnist", "--data /nonexistent/mnist", "/nonexistent/mnist"); }
+static void test_mask_above_one(void) { check_program_refuses("dae_mnist", "--p1 1.5", "--p1"); }
+static void test_mask_below_zero(void) { check_program_refuses("dae_mnist", "--p2 -0.1", "--p2"); }
+static void test_negative_sigma(void) { check_program_refuses("dae_mnist", "--sigma -1", "--sigma"); }
+static void test_sigma_not_a_number(void) { check_program_refuses("dae_mnist", "--sigma nan", "--sigma"); }
+static void test_zero_code_size(void) { check_program_refuses("dae_mnist", "--d 0", "--d"); }
+static void test_code_size_above_p(void) { check_program_refuses("dae_mnist", "--d 785", "--d"); }
+static void test_missing_data(void)
+{
+    check_program_refuses("dae_mnist", "--data /nonexistent/mnist", "/nonexistent/mnist");
+}
 
 /* ae_sampling: the list of code sizes */
-static void test_list_with_zero(void) { check_refused("ae_sampling", "--d 8,0,32", "0 is out of range [1, 784]"); }
-static void test_list_too_large(void) { check_refused("ae_sampling", "--d 8,1000", "1000 is out of range"); }
-static void test_list_malformed(void) { check_refused("ae_sampling", "--d 8,,16", "not a comma-separated list"); }
-static void test_list_negative(void) { check_refused("ae_sampling", "--d -8", "not a comma-separated list"); }
-static void test_list_too_long(void) { check_refused("ae_sampling", "--d 1,2,3,4,5,6,7", "at most 6"); }
+static void test_list_with_zero(void)
+{
+    check_program_refuses("ae_sampling", "--d 8,0,32", "0 is out of range [1, 784]");
+}
+static void test_list_too_large(void) { check_program_refuses("ae_sampling", "--d 8,1000", "1000 is out of range"); }
+static void test_list_malformed(void)
+{
+    check_program_refuses("ae_sampling", "--d 8,,16", "not a comma-separated list");
+}
+static void test_list_negative(void) { check_program_refuses("ae_sampling", "--d -8", "not a comma-separated list"); }
+static void test_list_too_long(void) { check_program_refuses("ae_sampling", "--d 1,2,3,4,5,6,7", "at most 6"); }
 
 /* dae_posterior_mean: the noise and the modes */
-static void test_posterior_negative_sigma(void) { check_refused("dae_posterior_mean", "--sigma -0.5", "--sigma"); }
-static void test_posterior_zero_sigma(void) { check_refused("dae_posterior_mean", "--sigma 0", "--sigma"); }
-static void test_posterior_mode_std(void) { check_refused("dae_posterior_mean", "--mode-std -1", "--mode-std"); }
-static void test_posterior_weight(void) { check_refused("dae_posterior_mean", "--weight 1.5", "--weight"); }
+static void test_posterior_negative_sigma(void)
+{
+    check_program_refuses("dae_posterior_mean", "--sigma -0.5", "--sigma");
+}
+static void test_posterior_zero_sigma(void) { check_program_refuses("dae_posterior_mean", "--sigma 0", "--sigma"); }
+static void test_posterior_mode_std(void)
+{
+    check_program_refuses("dae_posterior_mean", "--mode-std -1", "--mode-std");
+}
+static void test_posterior_weight(void) { check_program_refuses("dae_posterior_mean", "--weight 1.5", "--weight"); }
 
 static const TestCase tests[] = {
     { "dae_mnist --p1 1.5 is refused", NULL, test_mask_above_one },

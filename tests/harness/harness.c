@@ -187,6 +187,36 @@ int test_run_command(const char *command, char *output, size_t size)
     return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* True if `dir` does not exist or holds nothing but . and .. */
+static bool folder_is_empty(const char *dir)
+{
+    DIR *folder = opendir(dir);
+    if (!folder)
+        return true;
+    size_t entries = 0;
+    for (struct dirent *entry; (entry = readdir(folder));)
+        entries += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0;
+    closedir(folder);
+    return entries == 0;
+}
+
+void check_program_refuses(const char *program, const char *arguments, const char *expected)
+{
+    char path[1024], command[4096], output[8192], out_dir[1100], prefix[128];
+    if (!CHECK(test_program_path(path, sizeof path, program)))
+        return;
+    snprintf(out_dir, sizeof out_dir, "%s/out", test_scratch_dir());
+    snprintf(command, sizeof command, "%s --out %s %s", path, out_dir, arguments);
+    check_note("running: %s", command); /* shown only if a check below fails */
+    int status = test_run_command(command, output, sizeof output);
+    snprintf(prefix, sizeof prefix, "%s: error: ", program);
+    CHECK_LONG(1, status);
+    CHECK_CONTAINS(output, prefix);
+    CHECK_CONTAINS(output, expected);
+    CHECK(strchr(output, '\n') == output + strlen(output) - 1); /* exactly one line */
+    CHECK(folder_is_empty(out_dir));
+}
+
 /* Remove the scratch directory and the files the test left in it (tests write no subfolders). */
 static void remove_scratch_dir(const char *directory)
 {

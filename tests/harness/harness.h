@@ -76,6 +76,12 @@ bool test_program_path(char *path, size_t size, const char *program);
  * its exit status (-1 if it could not run or was killed). */
 int test_run_command(const char *command, char *output, size_t size);
 
+/* Run the chapter program `program` (test_program_path) with `arguments` and --out in the
+ * scratch directory, and check that it refuses them as every program must refuse bad
+ * input: exit status 1, exactly one line `program: error: ...` that contains `expected`,
+ * and no file written (the output folder is absent or empty). */
+void check_program_refuses(const char *program, const char *arguments, const char *expected);
+
 /* A scratch directory private to the running test (created on first use, removed after
  * the test): tests that write files put them here. */
 const char *test_scratch_dir(void);
