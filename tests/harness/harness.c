@@ -217,18 +217,22 @@ void check_program_refuses(const char *program, const char *arguments, const cha
     CHECK(folder_is_empty(out_dir));
 }
 
-/* Remove the scratch directory and the files the test left in it (tests write no subfolders). */
-static void remove_scratch_dir(const char *directory)
+/* Remove a directory and everything the test left in it, subfolders included. */
+static void remove_tree(const char *directory)
 {
     DIR *listing = opendir(directory);
     if (listing) {
         struct dirent *entry;
-        char path[512];
+        char path[1024];
         while ((entry = readdir(listing)) != NULL) {
             if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
                 continue;
             snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
-            remove(path);
+            struct stat info;
+            if (lstat(path, &info) == 0 && S_ISDIR(info.st_mode))
+                remove_tree(path);
+            else
+                remove(path);
         }
         closedir(listing);
     }
@@ -292,7 +296,7 @@ static void run_in_child(const TestCase *test, int verdict_fd, int output_fd, do
     fflush(NULL);
     char verdict = verdict_of_finished_test();
     if (scratch_dir[0])
-        remove_scratch_dir(scratch_dir);
+        remove_tree(scratch_dir);
     if (write(verdict_fd, &verdict, 1) != 1)
         _exit(3);
     _exit(0);
