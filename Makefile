@@ -157,6 +157,13 @@ endef
 $(foreach c,$(CHAPTERS),$(eval $(c)_TEST_HELPERS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/$(c)/test_%,$(wildcard tests/$(c)/*.c)))))
 $(foreach i,$(IMPLS) submission,$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$(i),$(c)))))
 
+# build/bin: the programs of the default IMPL (solutions/ here; your exercises/ in a
+# student release), so that READMEs can say build/bin/ae_mnist and be right in both.
+PROGRAM_LINK := $(BUILD)/bin
+$(PROGRAM_LINK):
+	@mkdir -p $(BUILD)
+	@ln -sfn $(firstword $(IMPLS))/bin $@
+
 suites_of = $(foreach c,$(2),$($(1)_$(c)_SUITES))
 programs_of = $(foreach c,$(2),$($(1)_$(c)_PROGRAMS))
 TOOLS := $(RUNNER) $(MAKE_EXERCISES) $(HINT) $(STAGE_SUBMISSION)
@@ -164,7 +171,7 @@ TOOLS := $(RUNNER) $(MAKE_EXERCISES) $(HINT) $(STAGE_SUBMISSION)
 # ---- what people type ---------------------------------------------------------------
 .PHONY: all help test suites demo check check-exercises exercises check-stubs check-other-compiler memcheck clean
 
-all: $(TOOLS) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
+all: $(PROGRAM_LINK) $(TOOLS) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
 
 help:
 	@echo 'vaelab — auto-encoders and VAEs from first principles, in C'
@@ -329,8 +336,9 @@ grade-all:
 
 # `make student-release`: the folder and archive students get. The files git knows of
 # (tracked, or new and not ignored; outside a git checkout, the top-level folders), without
-# solutions/, .ci/ and hidden tests (tests/*/test_hidden_*.c, tests/*/hidden_*); then a
-# warning for each Markdown link to a file the release does not have.
+# solutions/, .ci/ and hidden tests (tests/*/test_hidden_*.c, tests/*/hidden_*); a
+# Markdown link to a file the release does not have is an error: nothing in a release
+# may point at a file that is not there.
 RELEASE_NAME ?= vaelab-student
 RELEASE_ROOT := $(BUILD)/student-release
 RELEASE := $(RELEASE_ROOT)/$(RELEASE_NAME)
@@ -345,8 +353,9 @@ student-release:
 	  grep -o '](\([^)#]*\)' "$$page" | sed 's/^](//' | sort -u | while read -r target; do \
 	    case "$$target" in *://*|mailto:*|'') continue;; esac; \
 	    [ -e "$$(dirname "$$page")/$$target" ] || \
-	      echo "student-release: warning: $${page#./} links $$target, which the release does not have"; \
-	  done; done
+	      echo "student-release: error: $${page#./} links $$target, which the release does not have"; \
+	  done; done > $(abspath $(RELEASE_ROOT))/dead-links.txt
+	@if [ -s $(RELEASE_ROOT)/dead-links.txt ]; then cat $(RELEASE_ROOT)/dead-links.txt >&2; exit 1; fi
 	@tar -czf $(RELEASE).tar.gz -C $(RELEASE_ROOT) $(RELEASE_NAME)
 	@echo "student release: $(RELEASE)/ ($$(find $(RELEASE) -type f | wc -l) files, no solutions/) and $(RELEASE).tar.gz"
 
