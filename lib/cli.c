@@ -164,9 +164,15 @@ static bool parse_int(const Option *option, const char *text, Error *err)
 
 static bool parse_size(const Option *option, const char *text, Error *err)
 {
-    /* strtoull would quietly turn "-1" into 18446744073709551615: refuse the sign first. */
-    if (text[0] == '-')
+    /* strtoull would quietly turn "-1" into 18446744073709551615: refuse the sign first,
+     * naming the option's range when it has one. */
+    bool negative_integer = text[0] == '-' && text[1] && strspn(text + 1, "0123456789") == strlen(text + 1);
+    if (negative_integer && has_range(option))
+        return check_range(option, -1.0, text, err);
+    if (negative_integer)
         return error_set(err, "--%s: %s is negative; it must be 0 or more", option->name, text);
+    if (text[0] == '-')
+        return error_set(err, "--%s: '%s' is not an integer", option->name, text);
     char *end;
     errno = 0;
     unsigned long long parsed = strtoull(text, &end, 10);

@@ -217,8 +217,9 @@ static void test_not_finite(void)
 
 static void test_negative_size(void)
 {
-    EXPECT_ERROR("--seed: -1 is negative", NULL, "--seed", "-1");
-    EXPECT_ERROR("--epochs: -0 is negative", NULL, "--epochs=-0");
+    EXPECT_ERROR("--seed: -1 is out of range [0, 4294967295]", NULL, "--seed", "-1");
+    EXPECT_ERROR("--epochs: -0 is out of range [1, 1000]", NULL, "--epochs=-0");
+    EXPECT_ERROR("--seed: '-x' is not an integer", NULL, "--seed", "-x");
 }
 
 static void test_stray_arguments(void)

@@ -147,7 +147,7 @@ static void test_bad_option_is_one_error_line(void)
     char output[4096];
     CHECK_LONG(1, RUN_PROGRAM(true, output, "--seed", "-1"));
     CHECK_LONG(0, settings.runs);
-    CHECK_CONTAINS(output, "fixture: error: --seed: -1 is negative");
+    CHECK_CONTAINS(output, "fixture: error: --seed: -1 is out of range [0, 4294967295]");
     CHECK(strchr(output, '\n') == output + strlen(output) - 1);
 }
 
