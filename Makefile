@@ -200,7 +200,7 @@ help:
 RUN_SUITES := $(if $(CH),,$(INFRA_SUITES)) $(call suites_of,$(IMPL),$(SELECTED))
 
 # Programs are built too: some suites run them (bad flags, bad data files).
-suites: $(RUNNER) $(RUN_SUITES) $(call programs_of,$(IMPL),$(SELECTED))
+suites: $(PROGRAM_LINK) $(RUNNER) $(RUN_SUITES) $(call programs_of,$(IMPL),$(SELECTED))
 
 # Build what can be built (-k): a chapter that does not compile is reported by the runner
 # as failed tests, and every other chapter is still tested.
@@ -288,7 +288,7 @@ require_solutions = test -d solutions || { echo 'make $(or $(MAKECMDGOALS),$@): 
 
 # The chapters' suites and programs of one IMPL, without lib/data/harness: what next and
 # grade build (with -k, so one chapter that does not compile leaves the others graded).
-chapter-suites: $(RUNNER) $(call suites_of,$(IMPL),$(SELECTED)) $(call programs_of,$(IMPL),$(SELECTED))
+chapter-suites: $(PROGRAM_LINK) $(RUNNER) $(call suites_of,$(IMPL),$(SELECTED)) $(call programs_of,$(IMPL),$(SELECTED))
 
 # `make next`: build exercises/ with the output kept in a log (the runner shows a
 # chapter's compiler errors itself), run the chapters' suites, print the next step.

@@ -203,8 +203,11 @@ static bool folder_is_empty(const char *dir)
 void check_program_refuses(const char *program, const char *arguments, const char *expected)
 {
     char path[1024], command[4096], output[8192], out_dir[1100], prefix[128];
-    if (!CHECK(test_program_path(path, sizeof path, program)))
+    if (!test_program_path(path, sizeof path, program)) {
+        CHECK_FAIL("the program %s was not built (%s): did its chapter, or an earlier chapter it "
+                   "builds on, fail to compile?", program, path);
         return;
+    }
     snprintf(out_dir, sizeof out_dir, "%s/out", test_scratch_dir());
     snprintf(command, sizeof command, "%s --out %s %s", path, out_dir, arguments);
     check_note("running: %s", command); /* shown only if a check below fails */
