@@ -1,10 +1,13 @@
-/* tests/01-autoencoder/test_program.c — ae_mnist on bad input.
+/* tests/01-autoencoder/test_program.c — ae_mnist on bad input, and its seed.
  *
  * Every bad flag or data file must give one line `ae_mnist: error: ...` naming the
  * problem, a non-zero exit status, and no output file. The program is the one built with
- * the same IMPL as this suite; the cases all fail before any training starts.
+ * the same IMPL as this suite; the bad-input cases all fail before any training starts.
+ * A short training run must be reproducible: the same --seed gives the same log, byte for
+ * byte, and another seed another log.
  */
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -52,6 +55,40 @@ static void test_truncated_data(void)
     check_refused(arguments, "truncated");
 }
 
+/* A short ae_mnist run with `seed`; its log.csv (epoch, train and test loss) into `log`. */
+static bool short_run_log(size_t seed, const char *name, char *log, size_t size)
+{
+    char program[1024], out_dir[1100], command[4096], output[4096], path[1200];
+    if (!test_program_path(program, sizeof program, "ae_mnist"))
+        return false;
+    snprintf(out_dir, sizeof out_dir, "%s/%s", test_scratch_dir(), name);
+    snprintf(command, sizeof command, "%s --epochs 2 --train 256 --test 128 --hidden 16 --d 4 --quiet --seed %zu --out %s",
+             program, seed, out_dir);
+    if (test_run_command(command, output, sizeof output) != 0) {
+        check_note("%s failed: %s", command, output);
+        return false;
+    }
+    snprintf(path, sizeof path, "%s/log.csv", out_dir);
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return false;
+    size_t used = fread(log, 1, size - 1, file);
+    log[used] = '\0';
+    fclose(file);
+    return used > 0;
+}
+
+static void test_same_seed_same_run(void)
+{
+    char first[4096], again[4096], other[4096];
+    if (!CHECK(short_run_log(7, "first", first, sizeof first)) || !CHECK(short_run_log(7, "again", again, sizeof again))
+        || !CHECK(short_run_log(8, "other", other, sizeof other)))
+        return;
+    CHECK(strcmp(first, again) == 0);
+    CHECK(strcmp(first, other) != 0);
+    check_note("seed 7:\n%s\nseed 7 again:\n%s\nseed 8:\n%s", first, again, other);
+}
+
 static const TestCase tests[] = {
     { "ae_mnist --epochs -1 is refused", NULL, test_negative_epochs },
     { "ae_mnist --d 0 is refused", NULL, test_zero_code_size },
@@ -59,6 +96,7 @@ static const TestCase tests[] = {
     { "ae_mnist --lr with a word is refused", NULL, test_not_a_number },
     { "ae_mnist with a missing data folder is refused", NULL, test_missing_data },
     { "ae_mnist with a truncated IDX file is refused", NULL, test_truncated_data },
+    { "ae_mnist: the same seed gives the same run, another seed another", "1.4", test_same_seed_same_run },
 };
 
 int main(int argc, char **argv)
