@@ -30,10 +30,11 @@ typedef struct CsvLog {
 bool csv_open(CsvLog *log, const char *path, const char *const *columns, size_t column_count,
               Error *err);
 
-/* Append one row of column_count numbers, each as %.10g (NaN and inf print as nan, inf);
- * false on a write error, which csv_close() then reports with its message.
- *   values (column_count) */
-bool csv_row(CsvLog *log, const double *values);
+/* Append one row of column_count numbers, each as %.10g (NaN and inf print as nan, inf).
+ * A write error stays recorded in the stream: csv_close() reports it, with the file's
+ * name, and removes the unfinished file, so callers need not check every row. After
+ * csv_abort() it does nothing.    values (column_count) */
+void csv_row(CsvLog *log, const double *values);
 
 /* Finish: flush, check every write, and move the file to its real name. */
 bool csv_close(CsvLog *log, Error *err);

@@ -10,7 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "csv.h"
@@ -388,8 +390,8 @@ static void test_csv_exact(void)
     Error err;
     if (!CHECK(csv_open(&log, path, columns, 3, &err)))
         return;
-    CHECK(csv_row(&log, (const double[]){ 1, 0.5, -2 }));
-    CHECK(csv_row(&log, (const double[]){ 2, 1.0 / 3.0, 1e-12 }));
+    csv_row(&log, (const double[]){ 1, 0.5, -2 });
+    csv_row(&log, (const double[]){ 2, 1.0 / 3.0, 1e-12 });
     CHECK(!file_exists(path)); /* not under its name until closed */
     CHECK(csv_close(&log, &err));
     size_t size = 0;
@@ -400,6 +402,27 @@ static void test_csv_exact(void)
     CHECK_LONG(1, scratch_entry_count());
 }
 
+/* A write that fails half-way (here: a file-size limit of 100 bytes, set in this test's
+ * own process) is reported by csv_close with the file's name, and no file is left. */
+static void test_csv_write_error(void)
+{
+    const char *columns[] = { "epoch", "loss" };
+    const char *path = scratch_path("full.csv");
+    CsvLog log;
+    Error err = { "" };
+    if (!CHECK(csv_open(&log, path, columns, 2, &err)))
+        return;
+    signal(SIGXFSZ, SIG_IGN); /* the write then fails with EFBIG instead of killing us */
+    struct rlimit limit = { 100, 100 };
+    CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    for (int e = 0; e < 50; e++)
+        csv_row(&log, (const double[]){ e, 1.0 / 3.0 });
+    CHECK(!csv_close(&log, &err));
+    CHECK_CONTAINS(err.message, "cannot write");
+    CHECK_CONTAINS(err.message, "full.csv");
+    CHECK_LONG(0, scratch_entry_count());
+}
+
 static void test_csv_abort(void)
 {
     const char *columns[] = { "epoch", "loss" };
@@ -407,9 +430,9 @@ static void test_csv_abort(void)
     Error err;
     if (!CHECK(csv_open(&log, scratch_path("aborted.csv"), columns, 2, &err)))
         return;
-    CHECK(csv_row(&log, (const double[]){ 1, 2 }));
+    csv_row(&log, (const double[]){ 1, 2 });
     csv_abort(&log);
-    CHECK(!csv_row(&log, (const double[]){ 1, 2 })); /* nothing to write into any more */
+    csv_row(&log, (const double[]){ 1, 2 }); /* nothing to write into any more: a no-op */
     csv_abort(&log);                                  /* twice is harmless */
     CHECK_LONG(0, scratch_entry_count());
     CHECK(!csv_open(&log, scratch_path("empty.csv"), columns, 0, &err));
@@ -511,6 +534,7 @@ static const TestCase tests[] = {
     { "scatter plot: bad labels refused, no labels no legend", NULL, test_scatter_labels },
     { "CSV log: exact content of two rows, quoted header", NULL, test_csv_exact },
     { "CSV log: csv_abort leaves nothing", NULL, test_csv_abort },
+    { "CSV log: a failed write is reported by csv_close, and leaves nothing", NULL, test_csv_write_error },
     { "ASCII preview of two tiny images", NULL, test_ascii_preview },
     { "progress bar prints nothing off a terminal", NULL, test_progress_silent_off_terminal },
     { "progress bar draws and clears its line", NULL, test_progress_draws_and_clears },
