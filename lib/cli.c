@@ -20,6 +20,7 @@ static const char *value_placeholder(OptionKind kind)
     case OPTION_SIZE: return "N";
     case OPTION_DOUBLE: return "X";
     case OPTION_STRING: return "TEXT";
+    case OPTION_SIZE_LIST: return "N,N,...";
     case OPTION_FLAG: break;
     }
     return "";
@@ -27,7 +28,8 @@ static const char *value_placeholder(OptionKind kind)
 
 static bool has_range(const Option *option)
 {
-    bool numeric = option->kind == OPTION_INT || option->kind == OPTION_SIZE || option->kind == OPTION_DOUBLE;
+    bool numeric = option->kind == OPTION_INT || option->kind == OPTION_SIZE || option->kind == OPTION_DOUBLE
+                   || option->kind == OPTION_SIZE_LIST;
     return numeric && !(option->min == 0.0 && option->max == 0.0);
 }
 
@@ -50,6 +52,16 @@ static void format_range(char *buffer, size_t size, const Option *option)
              isinf(option->max) ? ")" : "]");
 }
 
+void size_list_format(char *buffer, size_t size, const SizeList *list)
+{
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (size_t k = 0; k < list->count && used < size; k++) {
+        int written = snprintf(buffer + used, size - used, k ? ",%zu" : "%zu", list->values[k]);
+        used += written > 0 ? (size_t)written : 0;
+    }
+}
+
 /* The option's current value as text (the default, when called before parsing). */
 static void format_value(char *buffer, size_t size, const Option *option)
 {
@@ -63,6 +75,7 @@ static void format_value(char *buffer, size_t size, const Option *option)
         return;
     }
     case OPTION_FLAG: snprintf(buffer, size, "%s", *(const bool *)option->value ? "on" : "off"); return;
+    case OPTION_SIZE_LIST: size_list_format(buffer, size, option->value); return;
     }
     buffer[0] = '\0';
 }
@@ -200,6 +213,39 @@ static bool parse_double(const Option *option, const char *text, Error *err)
     return true;
 }
 
+/* "2,8,32": each value read as an OPTION_SIZE with the option's name and range (so its
+ * errors read like every other count's), then the list's own rules: no empty item, at
+ * most SIZE_LIST_MAX values, strictly increasing. */
+static bool parse_size_list(const Option *option, const char *text, Error *err)
+{
+    SizeList list = { .count = 0 };
+    size_t value;
+    Option item = *option;
+    item.kind = OPTION_SIZE;
+    item.value = &value;
+    for (const char *start = text;;) {
+        size_t length = strcspn(start, ",");
+        char piece[32];
+        if (length == 0 || length >= sizeof piece)
+            return error_set(err, "--%s: '%s' is not a comma-separated list of whole numbers, such as 2,8,32",
+                             option->name, text);
+        memcpy(piece, start, length);
+        piece[length] = '\0';
+        if (!parse_size(&item, piece, err))
+            return false;
+        if (list.count == SIZE_LIST_MAX)
+            return error_set(err, "--%s: at most %d values", option->name, SIZE_LIST_MAX);
+        if (list.count > 0 && value <= list.values[list.count - 1])
+            return error_set(err, "--%s: list the values in increasing order, such as 2,8,32", option->name);
+        list.values[list.count++] = value;
+        if (start[length] == '\0')
+            break;
+        start += length + 1;
+    }
+    *(SizeList *)option->value = list;
+    return true;
+}
+
 static bool parse_value(const Option *option, const char *text, Error *err)
 {
     switch (option->kind) {
@@ -208,6 +254,7 @@ static bool parse_value(const Option *option, const char *text, Error *err)
     case OPTION_DOUBLE: return parse_double(option, text, err);
     case OPTION_STRING: *(const char **)option->value = text; return true;
     case OPTION_FLAG: *(bool *)option->value = true; return true;
+    case OPTION_SIZE_LIST: return parse_size_list(option, text, err);
     }
     return error_set(err, "--%s: unknown option kind", option->name);
 }

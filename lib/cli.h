@@ -36,15 +36,27 @@ typedef enum {
     OPTION_SIZE,   /* size_t, decimal, never negative: counts, sizes, seeds */
     OPTION_DOUBLE, /* double, finite */
     OPTION_STRING, /* const char *, pointing into argv */
-    OPTION_FLAG    /* bool, set to true by its presence */
+    OPTION_FLAG,     /* bool, set to true by its presence */
+    OPTION_SIZE_LIST /* SizeList: "2,8,32", each value in the range, increasing */
 } OptionKind;
+
+/* The value of an OPTION_SIZE_LIST option, such as the code sizes d = 2, 8, 32 of a
+ * program that trains one model per d. */
+enum { SIZE_LIST_MAX = 8 };
+typedef struct SizeList {
+    size_t values[SIZE_LIST_MAX]; /* strictly increasing */
+    size_t count;                 /* at least 1 */
+} SizeList;
+
+/* "2,8,32": the list as the command line writes it. */
+void size_list_format(char *buffer, size_t size, const SizeList *list);
 
 typedef struct Option {
     const char *name; /* "epochs" for --epochs */
     OptionKind kind;
-    void *value;      /* int*, size_t*, double*, const char**, bool*; holds the default */
+    void *value;      /* int*, size_t*, double*, const char**, bool*, SizeList*; holds the default */
     const char *help; /* one line for --help */
-    double min, max;  /* inclusive range for numbers (+-INFINITY for an open end; both 0 means
+    double min, max;  /* inclusive range for numbers and each list value (+-INFINITY for an open end; both 0 means
                          no range); ignored for strings and flags */
 } Option;
 

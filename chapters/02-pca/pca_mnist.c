@@ -14,7 +14,6 @@
  *
  *     build/solutions/bin/pca_mnist                (also --help)
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +35,6 @@
 static const char *const PROGRAM = "pca_mnist";
 
 enum {
-    MAX_DIMS = 8,           /* code sizes in one run */
     SHOWN_COLUMNS = 12,     /* the slide's grids: 3 rows of 12 digits */
     SHOWN = 3 * SHOWN_COLUMNS,
     STEPS = 10,             /* interpolation: t = 0, 1/9, ..., 1 */
@@ -49,8 +47,7 @@ enum {
 
 typedef struct Settings {
     CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    const char *dims_text;
-    size_t dims[MAX_DIMS], dim_count;
+    SizeList dims;         /* --dims: the code sizes d, increasing */
     size_t epochs, linear_epochs, hidden, batch_size;
     double learning_rate, linear_learning_rate;
 } Settings;
@@ -68,7 +65,7 @@ typedef struct Run {
     Dataset train, test;
     Pca pca;
     double pca_seconds;            /* mean, covariance and Jacobi */
-    Row rows[MAX_DIMS];
+    Row rows[SIZE_LIST_MAX];
     double *linear_excess;         /* (dim_count, linear_epochs): (L_lin - L_PCA) / L_PCA, test */
     double *preview;               /* (3 PREVIEW, p): X, deep AE, PCA at the middle d */
 } Run;
@@ -86,30 +83,6 @@ static void model_free(Model *m)
 }
 
 /* ---- the command line -------------------------------------------------------------------- */
-
-/* "2,8,32" -> dims {2, 8, 32}; each at least 1, at most MAX_DIMS of them, increasing. */
-static bool parse_dims(Settings *s, Error *err)
-{
-    const char *c = s->dims_text;
-    s->dim_count = 0;
-    while (*c) {
-        char *end;
-        unsigned long long d = strtoull(c, &end, 10);
-        if (!isdigit((unsigned char)*c) || (*end != ',' && *end != '\0'))
-            return error_set(err, "--dims: '%s' is not a list of code sizes such as 2,8,32", s->dims_text);
-        if (d == 0)
-            return error_set(err, "--dims: the code size d must be at least 1");
-        if (s->dim_count == MAX_DIMS)
-            return error_set(err, "--dims: at most %d code sizes", MAX_DIMS);
-        if (s->dim_count > 0 && d <= s->dims[s->dim_count - 1])
-            return error_set(err, "--dims: list the code sizes in increasing order, as in 2,8,32");
-        s->dims[s->dim_count++] = (size_t)d;
-        c = *end ? end + 1 : end;
-    }
-    if (s->dim_count == 0)
-        return error_set(err, "--dims: give at least one code size, such as 2,8,32");
-    return true;
-}
 
 /* ---- the three models at one d ---------------------------------------------------------- */
 
@@ -312,15 +285,15 @@ static bool write_linear_curves(const Run *r, const char *path, Error *err)
         return false;
     for (size_t e = 0; e < s->linear_epochs; e++)
         epochs[e] = (double)(e + 1);
-    char labels[MAX_DIMS][32];
-    PlotSeries series[MAX_DIMS];
-    for (size_t i = 0; i < s->dim_count; i++) {
-        snprintf(labels[i], sizeof labels[i], "d = %zu", s->dims[i]);
+    char labels[SIZE_LIST_MAX][32];
+    PlotSeries series[SIZE_LIST_MAX];
+    for (size_t i = 0; i < s->dims.count; i++) {
+        snprintf(labels[i], sizeof labels[i], "d = %zu", s->dims.values[i]);
         series[i] = (PlotSeries){ labels[i], epochs, r->linear_excess + i * s->linear_epochs, s->linear_epochs };
     }
     PlotOptions plot = { "linear AE test error above PCA's: (L_linear - L_PCA) / L_PCA", "epoch",
                          "relative excess (log scale)", true };
-    bool ok = svg_line_plot(path, &plot, series, s->dim_count, err);
+    bool ok = svg_line_plot(path, &plot, series, s->dims.count, err);
     free(epochs);
     return ok;
 }
@@ -332,7 +305,7 @@ static bool write_table_csv(const Run *r, const char *path, Error *err)
     CsvLog log;
     if (!csv_open(&log, path, columns, 9, err))
         return false;
-    for (size_t i = 0; i < r->s->dim_count; i++) {
+    for (size_t i = 0; i < r->s->dims.count; i++) {
         const Row *w = &r->rows[i];
         csv_row(&log, (double[]){ (double)w->d, w->explained, w->pca[0], w->pca[1], w->linear[0], w->linear[1],
                                   w->deep[0], w->deep[1], w->distance });
@@ -364,15 +337,15 @@ static bool write_figures(const Run *r, Error *err)
 static void print_figure_paths(const Run *r)
 {
     const Settings *s = r->s;
-    char names[MAX_DIMS + 1][64], what[MAX_DIMS][64];
-    Figure figures[MAX_DIMS + 1 + FIGURE_COUNT];
-    for (size_t i = 0; i < s->dim_count; i++) {
-        per_d_name(names[i], sizeof names[i], "reconstructions", s->dims[i]);
-        snprintf(what[i], sizeof what[i], "rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)", s->dims[i]);
+    char names[SIZE_LIST_MAX + 1][64], what[SIZE_LIST_MAX][64];
+    Figure figures[SIZE_LIST_MAX + 1 + FIGURE_COUNT];
+    for (size_t i = 0; i < s->dims.count; i++) {
+        per_d_name(names[i], sizeof names[i], "reconstructions", s->dims.values[i]);
+        snprintf(what[i], sizeof what[i], "rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)", s->dims.values[i]);
         figures[i] = (Figure){ names[i], what[i] };
     }
-    size_t count = s->dim_count;
-    per_d_name(names[count], sizeof names[count], "interpolation", s->dims[count - 1]);
+    size_t count = s->dims.count;
+    per_d_name(names[count], sizeof names[count], "interpolation", s->dims.values[count - 1]);
     figures[count] = (Figure){ names[count], "per pair: PCA row, then deep AE row, t = 0 .. 1" };
     count++;
     for (size_t k = 0; k < FIGURE_COUNT; k++)
@@ -389,7 +362,7 @@ static void print_table(const Run *r)
            "||P_lin - P_PCA||");
     printf("%4s %10s | %8s %8s | %8s %8s | %8s %8s | %17s\n", "d", "variance", "train", "test", "train", "test",
            "train", "test", "(max sqrt(2d))");
-    for (size_t i = 0; i < s->dim_count; i++) {
+    for (size_t i = 0; i < s->dims.count; i++) {
         const Row *w = &r->rows[i];
         printf("%4zu %9.1f%% | %8.3f %8.3f | %8.3f %8.3f | %8.3f %8.3f | %8.3f (%6.2f)\n", w->d,
                100.0 * w->explained, w->pca[0], w->pca[1], w->linear[0], w->linear[1], w->deep[0], w->deep[1],
@@ -404,7 +377,7 @@ static void print_table(const Run *r)
 static void print_preview(const Run *r)
 {
     printf("\ntest digits (top), deep AE (middle) and PCA (bottom) at d = %zu:\n",
-           r->s->dims[r->s->dim_count / 2]);
+           r->s->dims.values[r->s->dims.count / 2]);
     ascii_preview(stdout, r->preview, 3 * PREVIEW, r->test.rows, r->test.cols, PREVIEW);
 }
 
@@ -417,7 +390,7 @@ static void print_preview(const Run *r)
 static void print_spectrum(const Pca *pca, const Settings *s)
 {
     const double *lambda = pca->eigenvalues;
-    size_t p = pca->p, d_max = s->dims[s->dim_count - 1], zero = 0, ninety = 0, closest = 0;
+    size_t p = pca->p, d_max = s->dims.values[s->dims.count - 1], zero = 0, ninety = 0, closest = 0;
     double total = vector_sum(lambda, p), kept = 0.0;
     for (size_t k = 0; k < p; k++) {
         kept += lambda[k];
@@ -429,9 +402,9 @@ static void print_spectrum(const Pca *pca, const Settings *s)
         printf(" %.4f", lambda[k]);
     printf(";  tr C = %.4f;  ||mu||^2 = %.4f\n  90%% of tr C is kept at d = %zu; %zu of the %zu eigenvalues are 0 "
            "(<= 1e-12 lambda_1)\n  gaps at the code sizes:", total, vector_dot(pca->mean, pca->mean, p), ninety, zero, p);
-    for (size_t i = 0; i < s->dim_count && s->dims[i] < p; i++)
-        printf("%s lambda_%zu = %.4f > lambda_%zu = %.4f", i ? ";" : "", s->dims[i], lambda[s->dims[i] - 1],
-               s->dims[i] + 1, lambda[s->dims[i]]);
+    for (size_t i = 0; i < s->dims.count && s->dims.values[i] < p; i++)
+        printf("%s lambda_%zu = %.4f > lambda_%zu = %.4f", i ? ";" : "", s->dims.values[i], lambda[s->dims.values[i] - 1],
+               s->dims.values[i] + 1, lambda[s->dims.values[i]]);
     for (size_t k = 1; k < d_max && k + 1 < p; k++)
         if (lambda[k + 1] / lambda[k] > lambda[closest + 1] / lambda[closest])
             closest = k;
@@ -451,7 +424,7 @@ static bool fit_pca(Run *r, Error *err)
                r->train.dim, r->train.dim, r->train.count);
     Stopwatch watch;
     stopwatch_start(&watch);
-    bool ok = pca_fit(&r->pca, r->train.images, r->train.count, r->train.dim, s->dims[s->dim_count - 1],
+    bool ok = pca_fit(&r->pca, r->train.images, r->train.count, r->train.dim, s->dims.values[s->dims.count - 1],
                       s->common.quiet ? NULL : stdout, err);
     r->pca_seconds = stopwatch_seconds(&watch);
     if (ok && !s->common.quiet)
@@ -463,17 +436,18 @@ static bool compare_models(Run *r, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
     bool ok = true;
-    for (size_t i = 0; ok && i < s->dim_count; i++) {
+    for (size_t i = 0; ok && i < s->dims.count; i++) {
         Row *row = &r->rows[i];
-        double *preview = i == s->dim_count / 2 ? r->preview : NULL; /* the middle d's digits */
-        ok = measure_pca(r, row, s->dims[i], err) && measure_linear(r, row, i, rng, err)
-             && measure_deep(r, row, i + 1 == s->dim_count, preview, rng, err);
+        double *preview = i == s->dims.count / 2 ? r->preview : NULL; /* the middle d's digits */
+        ok = measure_pca(r, row, s->dims.values[i], err) && measure_linear(r, row, i, rng, err)
+             && measure_deep(r, row, i + 1 == s->dims.count, preview, rng, err);
     }
     return ok;
 }
 
-static bool run(const Settings *s, Error *err)
+static bool run(void *settings, Error *err)
 {
+    const Settings *s = settings;
     Run r = { .s = s };
     Rng rng;
     rng_seed(&rng, s->common.seed);
@@ -481,12 +455,15 @@ static bool run(const Settings *s, Error *err)
     bool ok = load_digits(&r.train, &r.test, &dir, &s->common, err)
               && (r.test.count >= SHOWN
                   || error_set(err, "the figures need at least %d test digits, got %zu", SHOWN, r.test.count))
-              && pca_check_input(r.train.images, r.train.count, r.train.dim, s->dims[s->dim_count - 1], err)
-              && (r.linear_excess = alloc_doubles(s->dim_count * s->linear_epochs, err))
+              && pca_check_input(r.train.images, r.train.count, r.train.dim, s->dims.values[s->dims.count - 1], err)
+              && (r.linear_excess = alloc_doubles(s->dims.count * s->linear_epochs, err))
               && (r.preview = alloc_doubles(3 * PREVIEW * r.test.dim, err));
-    if (ok && !s->common.quiet)
+    if (ok && !s->common.quiet) {
+        char dims[128];
+        size_list_format(dims, sizeof dims, &s->dims);
         printf("%s: %zu training and %zu test digits from %s; d = %s\n", PROGRAM, r.train.count, r.test.count, dir,
-               s->dims_text);
+               dims);
+    }
     ok = ok && fit_pca(&r, err) && make_directories(s->common.out_dir, err) && compare_models(&r, &rng, err)
          && write_figures(&r, err);
     if (ok && !s->common.quiet) {
@@ -502,20 +479,13 @@ static bool run(const Settings *s, Error *err)
     return ok;
 }
 
-/* What program_main runs once the options are parsed: the list --dims, then the run. */
-static bool parse_dims_and_run(void *settings, Error *err)
-{
-    Settings *s = settings;
-    return parse_dims(s, err) && run(s, err);
-}
-
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/pca_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .dims_text = "2,8,32", .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32,
+                   .dims = { { 2, 8, 32 }, 3 }, .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32,
                    .learning_rate = 1e-3, .linear_learning_rate = 3e-3 };
     const Option options[] = {
-        { "dims", OPTION_STRING, &s.dims_text, "code sizes d, increasing, comma-separated (the slides: 2,8,32)", 0, 0 },
+        { "dims", OPTION_SIZE_LIST, &s.dims, "code sizes d, increasing, as on the slides (d <= p is checked on the data)", 1, INFINITY },
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, deep AE", 1, 1000 },
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
         { "hidden", OPTION_SIZE, &s.hidden, "width of the deep AE's hidden layers", 1, 4096 },
@@ -531,7 +501,7 @@ int main(int argc, char **argv)
         .reads_mnist = true,
         .options = options,
         .option_count = sizeof options / sizeof options[0],
-        .run = parse_dims_and_run,
+        .run = run,
         .settings = &s,
     };
     return program_main(&program, argc, argv);

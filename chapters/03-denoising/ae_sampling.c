@@ -12,8 +12,6 @@
  *
  *     build/solutions/bin/ae_sampling --d 8,16,32         (also --help)
  */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +31,6 @@
 static const char *const PROGRAM = "ae_sampling";
 
 enum {
-    MAX_MODELS = 6,       /* code sizes in one run */
     SAMPLE_ROWS = 4,      /* rows of samples in each grid */
     GRID_COLUMNS = 12,
     SHOWN = SAMPLE_ROWS * GRID_COLUMNS,
@@ -42,7 +39,7 @@ enum {
 
 typedef struct Settings {
     CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    const char *code_sizes;
+    SizeList code_sizes;   /* --d: one auto-encoder per code size, increasing */
     size_t epochs, hidden, batch_size;
     double learning_rate;
 } Settings;
@@ -56,30 +53,6 @@ typedef struct Outcome {
     double sample_far;      /* the same share for samples z ~ q */
     double distance_ratio;  /* median distance to the nearest training code: samples / test codes */
 } Outcome;
-
-/* ---- --d 8,16,32 ------------------------------------------------------------------------ */
-
-/* Parse a comma-separated list of code sizes, each in [1, 784]. */
-static bool parse_code_sizes(size_t *sizes, size_t *count, const char *text, Error *err)
-{
-    *count = 0;
-    const char *start = text;
-    for (;;) {
-        char *end;
-        errno = 0;
-        unsigned long long value = isdigit((unsigned char)*start) ? strtoull(start, &end, 10) : 0;
-        if (!isdigit((unsigned char)*start) || (*end != ',' && *end != '\0'))
-            return error_set(err, "--d: '%s' is not a comma-separated list of code sizes", text);
-        if (errno == ERANGE || value < 1 || value > 784)
-            return error_set(err, "--d: %.*s is out of range [1, 784]", (int)(end - start), start);
-        if (*count == MAX_MODELS)
-            return error_set(err, "--d: at most %d code sizes, not more", MAX_MODELS);
-        sizes[(*count)++] = (size_t)value;
-        if (*end == '\0')
-            return true;
-        start = end + 1;
-    }
-}
 
 /* ---- chapter 1's auto-encoder ----------------------------------------------------------- */
 
@@ -267,12 +240,14 @@ static void print_summary(const Settings *s, const Outcome *outcomes, size_t cou
            PROBES);
 }
 
-static bool run(const Settings *s, const size_t *code_sizes, size_t count, Error *err)
+static bool run(void *settings, Error *err)
 {
+    const Settings *s = settings;
+    const size_t *code_sizes = s->code_sizes.values, count = s->code_sizes.count;
     Dataset train = { 0 }, test = { 0 };
-    Outcome outcomes[MAX_MODELS] = { { 0 } };
-    char names[MAX_MODELS][64], what[MAX_MODELS][96], paths[MAX_MODELS][FIGURE_PATH_SIZE];
-    Figure figures[MAX_MODELS]; /* one grid of samples per code size */
+    Outcome outcomes[SIZE_LIST_MAX] = { { 0 } };
+    char names[SIZE_LIST_MAX][64], what[SIZE_LIST_MAX][96], paths[SIZE_LIST_MAX][FIGURE_PATH_SIZE];
+    Figure figures[SIZE_LIST_MAX]; /* one grid of samples per code size */
     for (size_t k = 0; k < count; k++) {
         snprintf(names[k], sizeof names[k], "samples_d%zu.pgm", code_sizes[k]);
         snprintf(what[k], sizeof what[k], "g(z) for z ~ q, d = %zu (4 rows), above g(f(x)) of 12 test digits",
@@ -298,20 +273,12 @@ static bool run(const Settings *s, const size_t *code_sizes, size_t count, Error
     return ok;
 }
 
-/* What program_main runs once the options are parsed: the list --d, then the run. */
-static bool parse_code_sizes_and_run(void *settings, Error *err)
-{
-    const Settings *s = settings;
-    size_t code_sizes[MAX_MODELS], count = 0;
-    return parse_code_sizes(code_sizes, &count, s->code_sizes, err) && run(s, code_sizes, count, err);
-}
-
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/ae_sampling", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .code_sizes = "8,16,32", .epochs = 7, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3 };
+                   .code_sizes = { { 8, 16, 32 }, 3 }, .epochs = 7, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3 };
     const Option options[] = {
-        { "d", OPTION_STRING, &s.code_sizes, "code sizes, comma-separated, each in [1, 784] (the slide: 8,16,32)", 0, 0 },
+        { "d", OPTION_SIZE_LIST, &s.code_sizes, "code sizes d, increasing, as on the slide", 1, 784 },
         { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of f and g (0: none)", 0, 4096 },
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, per model", 1, 1000 },
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
@@ -325,7 +292,7 @@ int main(int argc, char **argv)
         .reads_mnist = true,
         .options = options,
         .option_count = sizeof options / sizeof options[0],
-        .run = parse_code_sizes_and_run,
+        .run = run,
         .settings = &s,
     };
     return program_main(&program, argc, argv);

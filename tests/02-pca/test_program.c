@@ -39,8 +39,8 @@ static void write_constant_data(char *dir, size_t size)
     }
 }
 
-static void test_zero_code_size(void) { check_refused("--dims 0", "--dims: the code size d must be at least 1"); }
-static void test_not_a_list(void) { check_refused("--dims 2,eight", "--dims: '2,eight' is not a list"); }
+static void test_zero_code_size(void) { check_refused("--dims 0", "--dims: 0 is out of range [1, inf)"); }
+static void test_not_a_list(void) { check_refused("--dims 2,eight", "--dims: 'eight' is not an integer"); }
 static void test_not_increasing(void) { check_refused("--dims 8,2", "increasing order"); }
 static void test_above_dimension(void) { check_refused("--dims 2,900", "d = 900 exceeds the data dimension p = 784"); }
 static void test_above_samples(void) { check_refused("--train 5 --dims 8", "d = 8 needs at least 9 samples"); }

@@ -29,8 +29,8 @@ static void test_list_malformed(void)
 {
     check_program_refuses("ae_sampling", "--d 8,,16", "not a comma-separated list");
 }
-static void test_list_negative(void) { check_program_refuses("ae_sampling", "--d -8", "not a comma-separated list"); }
-static void test_list_too_long(void) { check_program_refuses("ae_sampling", "--d 1,2,3,4,5,6,7", "at most 6"); }
+static void test_list_negative(void) { check_program_refuses("ae_sampling", "--d -8", "-8 is out of range [1, 784]"); }
+static void test_list_too_long(void) { check_program_refuses("ae_sampling", "--d 1,2,3,4,5,6,7,8,9", "at most 8 values"); }
 
 /* dae_posterior_mean: the noise and the modes */
 static void test_posterior_negative_sigma(void)
@@ -56,7 +56,7 @@ static const TestCase tests[] = {
     { "ae_sampling --d 8,1000 is refused", NULL, test_list_too_large },
     { "ae_sampling --d 8,,16 is refused", NULL, test_list_malformed },
     { "ae_sampling --d -8 is refused", NULL, test_list_negative },
-    { "ae_sampling with seven code sizes is refused", NULL, test_list_too_long },
+    { "ae_sampling with nine code sizes is refused", NULL, test_list_too_long },
     { "dae_posterior_mean --sigma -0.5 is refused", NULL, test_posterior_negative_sigma },
     { "dae_posterior_mean --sigma 0 is refused", NULL, test_posterior_zero_sigma },
     { "dae_posterior_mean --mode-std -1 is refused", NULL, test_posterior_mode_std },

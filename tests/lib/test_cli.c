@@ -20,6 +20,7 @@ typedef struct Settings {
     double learning_rate, beta;
     const char *out;
     bool quiet;
+    SizeList dims;
 } Settings;
 
 static Settings settings;
@@ -33,13 +34,15 @@ static const Option options[] = {
     { "beta", OPTION_DOUBLE, &settings.beta, "weight of the KL term (no range)", 0, 0 },
     { "out", OPTION_STRING, &settings.out, "output folder", 0, 0 },
     { "quiet", OPTION_FLAG, &settings.quiet, "print less", 0, 0 },
+    { "dims", OPTION_SIZE_LIST, &settings.dims, "code sizes", 1, 784 },
 };
 enum { OPTION_COUNT = sizeof options / sizeof options[0], MAX_ARGUMENTS = 16 };
 
 static void reset_settings(void)
 {
     settings = (Settings){ .epochs = 10, .d = 2, .seed = 1, .offset = 0, .learning_rate = 1e-3,
-                           .beta = 1.0, .out = "build/out", .quiet = false };
+                           .beta = 1.0, .out = "build/out", .quiet = false,
+                           .dims = { { 2, 8, 32 }, 3 } };
 }
 
 /* Parse "test_cli" followed by the given arguments (a NULL-terminated list) with fresh
@@ -160,6 +163,8 @@ static void test_help_text(void)
     CHECK_CONTAINS(text, "--out TEXT");
     CHECK_CONTAINS(text, "(default build/out)");
     CHECK_CONTAINS(text, "--quiet ");
+    CHECK_CONTAINS(text, "--dims N,N,...");
+    CHECK_CONTAINS(text, "code sizes (default 2,8,32, range [1, 784])");
     CHECK_CONTAINS(text, "-h, --help");
 }
 
@@ -230,6 +235,35 @@ static void test_stray_arguments(void)
     EXPECT_ERROR("--quiet is a flag and takes no value", NULL, "--quiet=yes");
 }
 
+static void test_size_list(void)
+{
+    Error err;
+    CHECK_LONG(CLI_OK, PARSE(&err, "--dims", "5"));
+    CHECK_LONG(1, settings.dims.count);
+    CHECK_LONG(5, settings.dims.values[0]);
+    CHECK_LONG(CLI_OK, PARSE(&err, "--dims=1,16,784"));
+    CHECK_LONG(3, settings.dims.count);
+    CHECK_LONG(1, settings.dims.values[0]);
+    CHECK_LONG(16, settings.dims.values[1]);
+    CHECK_LONG(784, settings.dims.values[2]);
+    CHECK_LONG(CLI_OK, PARSE(&err, "--quiet")); /* the default stays */
+    CHECK_LONG(3, settings.dims.count);
+    CHECK_LONG(32, settings.dims.values[2]);
+}
+
+static void test_size_list_errors(void)
+{
+    EXPECT_ERROR("--dims: 0 is out of range [1, 784]", NULL, "--dims", "8,0,32");
+    EXPECT_ERROR("--dims: 1000 is out of range [1, 784]", NULL, "--dims", "8,1000");
+    EXPECT_ERROR("--dims: -8 is out of range [1, 784]", NULL, "--dims", "-8");
+    EXPECT_ERROR("--dims: 'eight' is not an integer", NULL, "--dims", "2,eight");
+    EXPECT_ERROR("--dims: '8,,16' is not a comma-separated list", NULL, "--dims", "8,,16");
+    EXPECT_ERROR("--dims: '8,' is not a comma-separated list", NULL, "--dims", "8,");
+    EXPECT_ERROR("--dims: list the values in increasing order", NULL, "--dims", "8,2");
+    EXPECT_ERROR("--dims: list the values in increasing order", NULL, "--dims", "8,8");
+    EXPECT_ERROR("--dims: at most 8 values", NULL, "--dims", "1,2,3,4,5,6,7,8,9");
+}
+
 static const TestCase tests[] = {
     { "defaults stay when nothing is given", NULL, test_defaults_stay },
     { "--name value sets every kind of option", NULL, test_separate_values },
@@ -244,6 +278,8 @@ static const TestCase tests[] = {
     { "NaN and infinity refused", NULL, test_not_finite },
     { "negative size refused", NULL, test_negative_size },
     { "stray positional arguments and valued flags", NULL, test_stray_arguments },
+    { "a list of sizes: 5, 1,16,784, and the default", NULL, test_size_list },
+    { "a list of sizes: range, words, empty items, order, length", NULL, test_size_list_errors },
 };
 
 int main(int argc, char **argv) { return RUN_SUITE("lib/cli", tests, argc, argv); }
