@@ -59,20 +59,21 @@ static bool write_interpolations(Autoencoder *ae, const Dataset *test, const cha
 }
 
 /* The first two code coordinates of every test digit, coloured by its label. */
-static bool write_latent_scatter(Autoencoder *ae, const Dataset *test, const Settings *s, const char *path, Error *err)
+static bool write_latent_scatter(Autoencoder *ae, const Dataset *test, const char *path, Error *err)
 {
-    size_t n = test->count, d = ae->shape.d, batch = s->batch_size;
-    double *points = alloc_doubles(2 * n, err);
-    if (!points)
+    size_t n = test->count, d = ae->shape.d;
+    double *Z = alloc_doubles(n * d, err), *points = alloc_doubles(2 * n, err);
+    if (!Z || !points) {
+        free(Z);
+        free(points);
         return false;
-    for (size_t start = 0; start < n; start += batch) {
-        size_t B = start + batch <= n ? batch : n - start;
-        const double *Z = ae_encode(ae, test->images + start * test->dim, B);
-        for (size_t i = 0; i < B; i++) {
-            points[2 * (start + i)] = Z[i * d];
-            points[2 * (start + i) + 1] = d > 1 ? Z[i * d + 1] : 0.0;
-        }
     }
+    ae_encode_all(ae, Z, test->images, n);
+    for (size_t i = 0; i < n; i++) {
+        points[2 * i] = Z[i * d];
+        points[2 * i + 1] = d > 1 ? Z[i * d + 1] : 0.0;
+    }
+    free(Z);
     PlotOptions plot = { d == 2 ? "codes z = f(x) of the test digits" : "first two coordinates of z = f(x)",
                          "z_1", "z_2", false };
     bool ok = svg_scatter_plot(path, &plot, points, test->labels, n, err);
@@ -101,7 +102,7 @@ static bool write_figures(Autoencoder *ae, const Dataset *test, const FitHistory
               && write_interpolations(ae, test, path[1], grid, err)
               && fit_history_write(history, s->common.out_dir, "auto-encoder on MNIST: (1/N) sum ||x - g(f(x))||^2",
                                    "reconstruction error per digit", err)
-              && write_latent_scatter(ae, test, s, path[4], err);
+              && write_latent_scatter(ae, test, path[4], err);
     free(grid);
     if (ok && !s->common.quiet)
         print_figures(s->common.out_dir, FIGURES, FIGURE_COUNT);

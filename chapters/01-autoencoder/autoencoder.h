@@ -70,6 +70,9 @@ double ae_train_step(Autoencoder *ae, Optimizer *optimizer, const double *X, siz
  *                         out (T, p), X_ends (2, p) = rows x_a and x_b, t (T), T <= max_batch */
 void ae_interpolate(Autoencoder *ae, double *out, const double *X_ends, const double *t, size_t T);
 
+/* Z = f(X) for all N rows of a data set, max_batch rows at a time.    Z (N, d), X (N, p) */
+void ae_encode_all(Autoencoder *ae, double *Z, const double *X, size_t N);
+
 /* ---- training with lib/train.h ------------------------------------------------------ */
 
 /* run_epoch and fit take what a mini-batch does as a BatchFunction, with the model as its

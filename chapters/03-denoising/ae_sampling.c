@@ -56,16 +56,6 @@ typedef struct Outcome {
 
 /* ---- chapter 1's auto-encoder ----------------------------------------------------------- */
 
-/* Z (N, d) = f(X) for all N rows of `data`, a batch at a time. */
-static void encode_all(double *Z, Autoencoder *ae, const Dataset *data, size_t N, size_t batch)
-{
-    size_t d = ae->shape.d;
-    for (size_t start = 0; start < N; start += batch) {
-        size_t B = start + batch <= N ? batch : N - start;
-        vector_copy(Z + start * d, ae_encode(ae, data->images + start * data->dim, B), B * d);
-    }
-}
-
 /* ---- how far from the codes ------------------------------------------------------------- */
 
 /* min_i ||z - z_i||^2 over the N codes Z (N, d) */
@@ -160,8 +150,8 @@ static bool buffers_init(Buffers *b, size_t N, size_t d, size_t p, Error *err)
 }
 
 /* Fit q to the training codes, sample, measure, and write the grid of g(z), z ~ q. */
-static bool sample_latent(Outcome *outcome, Autoencoder *ae, const Dataset *train, const Dataset *test,
-                          const Settings *s, Rng *rng, const char *grid_path, Error *err)
+static bool sample_latent(Outcome *outcome, Autoencoder *ae, const Dataset *train, const Dataset *test, Rng *rng,
+                          const char *grid_path, Error *err)
 {
     size_t d = ae->shape.d, p = train->dim, N = train->count;
     size_t probes = test->count < PROBES ? test->count : PROBES;
@@ -174,10 +164,10 @@ static bool sample_latent(Outcome *outcome, Autoencoder *ae, const Dataset *trai
         buffers_free(&b);
         return false;
     }
-    encode_all(b.Z_train, ae, train, N, s->batch_size);
+    ae_encode_all(ae, b.Z_train, train->images, N);
     latent_gaussian_fit(&q, b.Z_train, N);                  /* q(z) = N(mu^, Sigma^) */
     latent_gaussian_sample(b.Z_samples, &q, PROBES, rng);    /* z ~ q */
-    encode_all(b.Z_test, ae, test, probes, s->batch_size);
+    ae_encode_all(ae, b.Z_test, test->images, probes);
     outcome->mean_correlation = mean_absolute_correlation(b.Z_train, N, &q);
     measure_distances(outcome, b.Z_train, N, b.Z_test, b.Z_samples, probes, d);
     for (size_t start = 0; start < SHOWN; start += GRID_COLUMNS) /* g(z) for the first SHOWN samples */
@@ -206,7 +196,7 @@ static bool run_code_size(Outcome *outcome, const Settings *s, const Dataset *tr
     bool ok = ae_init(&ae, shape, max_batch, rng, err)
               && optimizer_init_adam(&optimizer, &ae.parameters, s->learning_rate, err)
               && fit(&history, train, test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
-              && sample_latent(outcome, &ae, train, test, s, rng, grid_path, err);
+              && sample_latent(outcome, &ae, train, test, rng, grid_path, err);
     if (ok)
         outcome->test_error = history.test_loss[history.epochs - 1];
     fit_history_free(&history);

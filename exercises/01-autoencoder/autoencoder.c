@@ -132,6 +132,15 @@ double ae_train_batch(void *trainer, const double *X, const unsigned char *label
 }
 
 /* L(X) = (1/B) sum_i ||x_i - g(f(x_i))||^2, theta unchanged */
+void ae_encode_all(Autoencoder *ae, double *Z, const double *X, size_t N)
+{
+    size_t batch = ae->encoder.max_batch, d = ae->shape.d, p = ae->shape.p;
+    for (size_t start = 0; start < N; start += batch) {
+        size_t B = start + batch <= N ? batch : N - start;
+        vector_copy(Z + start * d, ae_encode(ae, X + start * p, B), B * d);
+    }
+}
+
 double ae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
 {
     (void)labels;
