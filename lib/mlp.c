@@ -104,12 +104,9 @@ void mlp_backward(double *dX, Mlp *mlp, const double *dY)
 
 void mlp_parameters(Mlp *mlp, ParameterList *list, const char *prefix)
 {
-    char name[48];
+    char name[40];
     for (size_t l = 0; l < mlp->layer_count; l++) {
-        Dense *dense = &mlp->layers[l].dense;
-        snprintf(name, sizeof name, "%s.W%zu", prefix, l + 1);
-        parameters_add(list, name, dense->W, dense->dW, dense->in * dense->out);
-        snprintf(name, sizeof name, "%s.b%zu", prefix, l + 1);
-        parameters_add(list, name, dense->b, dense->db, dense->out);
+        snprintf(name, sizeof name, "%s%zu", prefix, l + 1); /* layer l + 1 of f: "f1" */
+        dense_parameters(&mlp->layers[l].dense, list, name);
     }
 }

@@ -52,7 +52,7 @@ const double *mlp_forward(Mlp *mlp, const double *X, size_t B);
 /* Accumulate dL/dtheta for every layer from dL/dh_L = dY (B, n_L) of the last forward
  * pass, and dX += dL/dx (B, n_0) unless dX is NULL. */
 void mlp_backward(double *dX, Mlp *mlp, const double *dY);
-/* Register every W_l, b_l as prefix.W1, prefix.b1, ... */
+/* Register every W_l, b_l (dense_parameters) as prefix1.W, prefix1.b, prefix2.W, ... */
 void mlp_parameters(Mlp *mlp, ParameterList *list, const char *prefix);
 
 #endif

@@ -8,7 +8,7 @@
 enum { MAX_PARAMETER_TENSORS = 32 };
 
 typedef struct Parameter {
-    char name[48]; /* e.g. "encoder.W1" */
+    char name[48]; /* e.g. "f1.W": W of the first layer of the encoder f */
     double *value; /* (size) */
     double *grad;  /* (size), dL/dvalue, accumulated by the backward passes */
     size_t size;

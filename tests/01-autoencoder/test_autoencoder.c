@@ -175,7 +175,7 @@ static void test_backward_accumulates(void)
     Autoencoder ae = small_autoencoder(10);
     double X[BATCH * P];
     small_batch(X, BATCH, 11);
-    const Parameter *first = &ae.parameters.items[0]; /* f.W1: the far end of the chain */
+    const Parameter *first = &ae.parameters.items[0]; /* f1.W: the far end of the chain */
     double once[P * H];
     parameters_zero_grad(&ae.parameters);
     ae_forward(&ae, X, BATCH);
