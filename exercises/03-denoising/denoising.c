@@ -11,6 +11,7 @@
 #include "exercise.h"
 #include "loss.h"
 #include "matrix.h"
+#include "numerics.h"
 
 /* ---- corruptions x -> x~ --------------------------------------------------------------- */
 
@@ -118,7 +119,7 @@ void dae_free(Denoiser *dae)
 
 const double *dae_reconstruction(const Denoiser *dae)
 {
-    return dae->h->layers[dae->h->layer_count - 1].post; /* the output of h's last layer */
+    return mlp_output(dae->h);
 }
 
 /* L = (1/B) sum_i ||h(x~_i) - x_i||^2    (Louppe L11: h(x~) ~ x) */
@@ -152,13 +153,6 @@ double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size
 
 /* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
 
-/* log N(x; mean, variance) = -(1/2) [log(2 pi variance) + (x - mean)^2 / variance] */
-static double log_gaussian_density(double x, double mean, double variance)
-{
-    const double two_pi = 6.283185307179586477;
-    return -0.5 * (log(two_pi * variance) + (x - mean) * (x - mean) / variance);
-}
-
 /* k ~ Categorical(pi) by inverting the cumulative weights, then x = mu_k + s_k eps */
 void mixture_sample(double *x, const GaussianMixture *mixture, size_t count, Rng *rng)
 {
@@ -186,7 +180,7 @@ double mixture_density(const GaussianMixture *mixture, double x)
     double density = 0.0;
     for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
         density += mixture->weight[k]
-                   * exp(log_gaussian_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
+                   * exp(log_normal_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
     return density;
 }
 

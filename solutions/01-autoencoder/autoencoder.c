@@ -91,7 +91,7 @@ void ae_backward(Autoencoder *ae, const double *X)
 {
     /* BEGIN EXERCISE 1.3 */
     size_t B = ae->decoder.batch;
-    const double *Xhat = ae->decoder.layers[ae->decoder.layer_count - 1].post;
+    const double *Xhat = mlp_output(&ae->decoder);
     vector_zero(ae->grad_output, B * ae->shape.p);
     squared_error_backward(ae->grad_output, Xhat, X, B, ae->shape.p);
     vector_zero(ae->grad_code, B * ae->shape.d);
