@@ -49,7 +49,7 @@ IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	$(if $(IS_CLANG),,-Wno-format-truncation) -Werror
 REQUIRED := -std=c11 -D_XOPEN_SOURCE=700 -ffp-contract=off
-INCLUDES := -Ilib -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS))
+INCLUDES := -Ilib -Itests/harness -Itests/tools $(addprefix -Ichapters/,$(CHAPTERS))
 DEFINES := -DVAELAB_DATA_DIR='"$(CURDIR)/data"'
 ALL_CFLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP
 LDLIBS := -lm
@@ -75,11 +75,10 @@ MAKE_EXERCISES := $(BUILD)/tools/make_exercises
 HINT := $(BUILD)/tools/hint
 STAGE_SUBMISSION := $(BUILD)/tools/stage_submission
 # The tools' shared modules (manifest, locate, gradebook, report, ...): every .c of
-# tests/harness/ that is not a tool's main, the harness, a suite or a fixture.
+# tests/tools/ that is not a tool's main or a suite.
 TOOL_NAMES := runner make_exercises hint stage_submission
-TOOL_MODULES := $(filter-out $(patsubst %,tests/harness/%.c,$(TOOL_NAMES) harness fixture_suite) tests/harness/test_%,\
-	$(wildcard tests/harness/*.c))
-TOOL_LIBRARY := $(BUILD)/tests/harness/libtools.a
+TOOL_MODULES := $(filter-out $(patsubst %,tests/tools/%.c,$(TOOL_NAMES)) tests/tools/test_%,$(wildcard tests/tools/*.c))
+TOOL_LIBRARY := $(BUILD)/tests/tools/libtools.a
 
 # Quiet by default (one line per file); V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -103,7 +102,7 @@ $(TOOL_LIBRARY): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_MODULES))
 	@rm -f $@
 	$(call quiet,AR,$@)$(AR) rcs $@ $^
 
-$(BUILD)/tools/%: $(BUILD)/tests/harness/%.o $(TOOL_LIBRARY) $(LIBVAELAB)
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TOOL_LIBRARY) $(LIBVAELAB)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -274,7 +273,7 @@ check: check-exercises
 # ==== the student's and the instructor's workflow =========================================
 # make next, make hint, make grade / grade-all, make student-release, make check-grader.
 # How to use them: docs/students.md and docs/instructors.md. The tools are C, in
-# tests/harness/ (runner, hint, stage_submission); the recipes only wire them together.
+# tests/tools/ (runner, hint, stage_submission); the recipes only wire them together.
 .PHONY: next hint grade grade-all student-release check-grader chapter-suites
 SUBMISSION ?= exercises
 SUBMISSIONS ?=
@@ -359,13 +358,13 @@ student-release:
 	@tar -czf $(RELEASE).tar.gz -C $(RELEASE_ROOT) $(RELEASE_NAME)
 	@echo "student release: $(RELEASE)/ ($$(find $(RELEASE) -type f | wc -l) files, no solutions/) and $(RELEASE).tar.gz"
 
-# The grader's own tests (tests/harness/test_grader.c): make grade against the stubs, the
+# The grader's own tests (tests/tools/test_grader.c): make grade against the stubs, the
 # solutions, a chapter that does not compile, an exercise that crashes or loops, a messy
 # submission; make next, make hint, the student release. `+`: its inner makes share our jobs.
-GRADER_SUITE := $(BUILD)/tests/harness/test_grader
-$(BUILD)/tests/harness/test_grader.o: DEFINES += -DVAELAB_ROOT='"$(CURDIR)"' -DVAELAB_BUILD='"$(BUILD)"' \
+GRADER_SUITE := $(BUILD)/tests/tools/test_grader
+$(BUILD)/tests/tools/test_grader.o: DEFINES += -DVAELAB_ROOT='"$(CURDIR)"' -DVAELAB_BUILD='"$(BUILD)"' \
 	-DVAELAB_MAKE='"$(MAKE)"'
-$(GRADER_SUITE): $(BUILD)/tests/harness/test_grader.o $(TOOL_LIBRARY) $(HARNESS) $(LIBVAELAB)
+$(GRADER_SUITE): $(BUILD)/tests/tools/test_grader.o $(TOOL_LIBRARY) $(HARNESS) $(LIBVAELAB)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 all: $(GRADER_SUITE)
 
