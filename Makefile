@@ -49,9 +49,22 @@ IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	$(if $(IS_CLANG),,-Wno-format-truncation) -Werror
 REQUIRED := -std=c11 -D_XOPEN_SOURCE=700 -ffp-contract=off
-INCLUDES := -Ilib -Itests/harness -Itests/tools $(addprefix -Ichapters/,$(CHAPTERS))
 DEFINES := -DVAELAB_DATA_DIR='"$(CURDIR)/data"'
-ALL_CFLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP
+COMPILE_FLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(DEFINES)
+ALL_CFLAGS = $(COMPILE_FLAGS) $(call includes_for,$<) -MMD -MP
+# Who may include what: the layering, enforced by the include paths each file gets.
+#   lib/*.c                          lib/
+#   solutions/NN-x, exercises/NN-x   lib/ and chapters/NN-x (its own header only)
+#   tests/NN-x                       that, and the test framework tests/harness/
+#   chapters/NN-x/*.c (programs)     lib/, chapters/NN-x and the chapters before it
+#   tests/harness, tests/lib, ...    lib/ and tests/harness/
+#   tests/tools                      lib/ and tests/tools/ (its suite also tests/harness/)
+# So a chapter's code cannot include another chapter's header or anything of tests/.
+chapter_of = $(firstword $(filter $(CHAPTERS),$(subst /, ,$(1))))
+includes_for = -Ilib $(strip \
+	$(if $(filter tests/tools/%,$(1)),-Itests/tools $(if $(filter tests/tools/test_%,$(1)),-Itests/harness),\
+	$(if $(filter chapters/%,$(1)),$(addprefix -Ichapters/,$(call chapter_of,$(1)) $(call chapters_before,$(call chapter_of,$(1)))),\
+	$(addprefix -Ichapters/,$(call chapter_of,$(1))) $(if $(filter tests/%,$(1)),-Itests/harness))))
 LDLIBS := -lm
 
 # CH=1, CH=01 or CH=01-autoencoder selects one chapter.
@@ -238,7 +251,7 @@ check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c
 	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
 	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
 	    $(MAKE_EXERCISES) --only $$exercise --silent --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
-	    for source in $$dir/*.c; do $(CC) $(ALL_CFLAGS) -c $$source -o $${source%.c}.o; done; \
+	    for source in $$dir/*.c; do $(CC) $(COMPILE_FLAGS) -Ilib -Ichapters/$$chapter -c $$source -o $${source%.c}.o; done; \
 	    helpers=$$(ls tests/$$chapter/*.c | grep -v '/test_' | sed 's|^\(.*\)\.c$$|$(BUILD)/\1.o|'); \
 	    ran=0; \
 	    for suite in tests/$$chapter/test_*.c; do \
