@@ -45,12 +45,8 @@ typedef struct Settings {
 /* One denoising auto-encoder: chapter 1's f and g, and h = g o f trained by chapter 3. */
 typedef struct Model {
     Autoencoder ae;
-    Mlp h;              /* g o f, sharing the layers of ae.encoder and ae.decoder */
-    Denoiser dae;
-    Optimizer optimizer;
-    Rng *rng;           /* training: initial weights, order of the digits, x~ */
-    Rng evaluation;     /* x~ of the test pass after each epoch */
-    double *X_tilde;    /* (max_batch, p): x~ of a test batch */
+    Mlp h;        /* g o f, sharing the layers of ae.encoder and ae.decoder */
+    Denoiser dae; /* trains h; dae.parameters are theta_f and theta_g */
 } Model;
 
 /* What the summary table and the figure need from one corruption. */
@@ -63,45 +59,22 @@ typedef struct Outcome {
     FitHistory history;
 } Outcome;
 
-/* ---- the two things a mini-batch can do ---------------------------------------------- */
-
-static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    return dae_train_step(&m->dae, &m->optimizer, X, B, m->rng);
-}
-
-static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    corrupt(m->X_tilde, X, B * m->dae.dim, m->dae.corruption, &m->evaluation);
-    return dae_loss(&m->dae, m->X_tilde, X, B);
-}
-
 /* ---- one model ----------------------------------------------------------------------------- */
 
 static void model_free(Model *m)
 {
-    optimizer_free(&m->optimizer);
     dae_free(&m->dae);
     dae_compose_free(&m->h);
     ae_free(&m->ae);
-    free(m->X_tilde);
-    *m = (Model){ 0 };
 }
 
 static bool model_init(Model *m, const Settings *s, Corruption corruption, size_t p, Rng *rng, Error *err)
 {
-    *m = (Model){ .rng = rng };
-    rng_seed(&m->evaluation, s->common.seed + 1000);
+    *m = (Model){ 0 };
     AutoencoderShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
     bool ok = ae_init(&m->ae, shape, max_batch, rng, err) && dae_compose(&m->h, &m->ae.encoder, &m->ae.decoder, err)
-              && dae_init(&m->dae, &m->h, corruption, err)
-              && optimizer_init_adam(&m->optimizer, &m->ae.parameters, s->learning_rate, err)
-              && (m->X_tilde = alloc_doubles(max_batch * p, err));
+              && dae_init(&m->dae, &m->h, corruption, err);
     if (!ok)
         model_free(m);
     return ok;
@@ -143,6 +116,10 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
                            const Dataset *test, Rng *rng, Error *err)
 {
     Model m;
+    Optimizer optimizer = { 0 };
+    Rng evaluation; /* x~ of the test pass after each epoch */
+    rng_seed(&evaluation, s->common.seed + 1000);
+    DenoiserTrainer trainer = { &m.dae, &optimizer, rng, &evaluation };
     size_t N = test->count, p = test->dim, shown = N < SHOWN ? N : SHOWN;
     double *X_tilde = alloc_doubles(N * p, err);
     if (!X_tilde || !model_init(&m, s, outcome->corruption, p, rng, err)) {
@@ -151,7 +128,8 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
     }
     print_corruption_header(outcome->corruption, s->common.quiet);
     FitOptions options = { s->epochs, s->batch_size, rng, "||h(x~) - x||^2", s->common.quiet };
-    bool ok = fit(&outcome->history, train, test, train_batch, evaluate_batch, &m, &options, err);
+    bool ok = optimizer_init_adam(&optimizer, &m.dae.parameters, s->learning_rate, err)
+              && fit(&outcome->history, train, test, dae_train_batch, dae_evaluate_batch, &trainer, &options, err);
     if (ok) {
         Rng fixed;
         rng_seed(&fixed, s->common.seed + 2000);
@@ -161,6 +139,7 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
         outcome->train_loss = outcome->history.train_loss[outcome->history.epochs - 1];
         outcome->seconds = outcome->history.seconds;
     }
+    optimizer_free(&optimizer);
     model_free(&m);
     free(X_tilde);
     return ok;

@@ -43,12 +43,10 @@ typedef struct Settings {
     double mu, mode_std, weight, sigma, learning_rate;
 } Settings;
 
+/* The network h: R -> R and the denoiser that trains it. */
 typedef struct Model {
     Mlp h;
-    ParameterList parameters;
     Denoiser dae;
-    Optimizer optimizer;
-    double *x; /* (batch): draws x ~ p(x) */
 } Model;
 
 /* The curves of the figure, on CURVE_POINTS values of x~ over [-1.5 mu, 1.5 mu]. */
@@ -110,31 +108,26 @@ static double fill_curves(Curves *c, Model *m, const GaussianMixture *prior, con
 
 static void model_free(Model *m)
 {
-    optimizer_free(&m->optimizer);
     dae_free(&m->dae);
     mlp_free(&m->h);
-    free(m->x);
-    *m = (Model){ 0 };
 }
 
 static bool model_init(Model *m, const Settings *s, Rng *rng, Error *err)
 {
     *m = (Model){ 0 };
     const size_t sizes[3] = { 1, s->hidden, 1 };
-    bool ok = mlp_init(&m->h, sizes, 3, ACTIVATION_TANH, ACTIVATION_IDENTITY, s->batch_size, rng, err);
-    if (ok)
-        mlp_parameters(&m->h, &m->parameters, "h");
-    ok = ok && dae_init(&m->dae, &m->h, (Corruption){ CORRUPTION_GAUSSIAN, s->sigma }, err)
-         && optimizer_init_adam(&m->optimizer, &m->parameters, s->learning_rate, err)
-         && (m->x = alloc_doubles(s->batch_size, err));
+    bool ok = mlp_init(&m->h, sizes, 3, ACTIVATION_TANH, ACTIVATION_IDENTITY, s->batch_size, rng, err)
+              && dae_init(&m->dae, &m->h, (Corruption){ CORRUPTION_GAUSSIAN, s->sigma }, err);
     if (!ok)
         model_free(m);
     return ok;
 }
 
-/* Epochs of `steps` steps, each on a fresh batch x ~ p(x) with a fresh x~; the learning
- * rate drops 5-fold at half and at three quarters of the run, to settle the curve. */
-static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const Settings *s, Rng *rng, Error *err)
+/* Epochs of `steps` steps, each on a fresh batch x ~ p(x) (into x, (batch)) with a fresh
+ * x~; the learning rate drops 5-fold at half and at three quarters of the run, to settle
+ * the curve. */
+static bool train_epochs(Model *m, Optimizer *optimizer, double *x, Curves *curves, const GaussianMixture *prior,
+                         const Settings *s, Rng *rng, Error *err)
 {
     Stopwatch watch;
     stopwatch_start(&watch);
@@ -144,9 +137,9 @@ static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const 
         for (size_t step = 0; step < s->steps; step++) {
             size_t done = (epoch - 1) * s->steps + step;
             if (done == total / 2 || done == 3 * total / 4)
-                m->optimizer.learning_rate /= 5.0;
-            mixture_sample(m->x, prior, s->batch_size, rng);
-            loss += dae_train_step(&m->dae, &m->optimizer, m->x, s->batch_size, rng);
+                optimizer->learning_rate /= 5.0;
+            mixture_sample(x, prior, s->batch_size, rng);
+            loss += dae_train_step(&m->dae, optimizer, x, s->batch_size, rng);
         }
         loss /= (double)s->steps;
         if (!isfinite(loss))
@@ -158,6 +151,18 @@ static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const 
                    epoch, s->epochs, loss, worst, stopwatch_seconds(&watch));
     }
     return true;
+}
+
+/* Adam over h's parameters, for the run only. */
+static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const Settings *s, Rng *rng, Error *err)
+{
+    Optimizer optimizer = { 0 };
+    double *x = alloc_doubles(s->batch_size, err);
+    bool ok = x && optimizer_init_adam(&optimizer, &m->dae.parameters, s->learning_rate, err)
+              && train_epochs(m, &optimizer, x, curves, prior, s, rng, err);
+    optimizer_free(&optimizer);
+    free(x);
+    return ok;
 }
 
 /* ---- figures -------------------------------------------------------------------------------- */
