@@ -46,10 +46,11 @@ enum {
 };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    SizeList dims;         /* --dims: the code sizes d, increasing */
-    size_t epochs, linear_epochs, hidden, batch_size;
-    double learning_rate, linear_learning_rate;
+    CommonSettings common;       /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training;   /* --hidden, --epochs, --batch, --lr: the deep AE's */
+    SizeList dims;               /* --dims: the code sizes d, increasing */
+    size_t linear_epochs;        /* --linear-epochs */
+    double linear_learning_rate; /* --linear-lr */
 } Settings;
 
 /* One row of the table: the three models at one code size d; errors are [train, test]. */
@@ -79,9 +80,9 @@ static bool train_autoencoder(Run *r, Autoencoder *ae, AutoencoderShape shape, s
                               Rng *rng, FitHistory *history, double errors[2], Error *err)
 {
     const Settings *s = r->s;
-    size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
-    FitOptions options = { epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
-    EpochOptions evaluation = { s->batch_size, NULL, NULL };
+    size_t max_batch = s->training.batch_size > SHOWN ? s->training.batch_size : SHOWN;
+    FitOptions options = { epochs, s->training.batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
+    EpochOptions evaluation = { s->training.batch_size, NULL, NULL };
     Optimizer optimizer = { 0 };
     AutoencoderTrainer trainer = { ae, &optimizer };
     bool ok = ae_init(ae, shape, max_batch, rng, err)
@@ -199,14 +200,14 @@ static bool per_d_path(char *path, size_t size, const Settings *s, const char *s
 static bool measure_deep(Run *r, Row *row, bool last, double *preview, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
-    AutoencoderShape shape = { r->train.dim, s->hidden, row->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    AutoencoderShape shape = { r->train.dim, s->training.hidden, row->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     Autoencoder deep = { 0 };
     FitHistory history = { 0 };
     char reconstructions[1024], interpolation[1024];
     if (!s->common.quiet)
         printf("\ndeep auto-encoder, d = %zu: %zu -> %zu -> %zu -> %zu -> %zu, ReLU, sigmoid output\n", row->d,
                shape.p, shape.hidden, row->d, shape.hidden, shape.p);
-    bool ok = train_autoencoder(r, &deep, shape, s->epochs, s->learning_rate, rng, &history, row->deep, err)
+    bool ok = train_autoencoder(r, &deep, shape, s->training.epochs, s->training.learning_rate, rng, &history, row->deep, err)
               && per_d_path(reconstructions, sizeof reconstructions, s, "reconstructions", row->d, err)
               && per_d_path(interpolation, sizeof interpolation, s, "interpolation", row->d, err)
               && write_reconstructions(r, &deep, reconstructions, preview, err)
@@ -360,8 +361,8 @@ static void print_table(const Run *r)
     }
     printf("\nPCA: %zu Jacobi sweeps on the %zu x %zu covariance, %.1f s; linear AE %zu epochs (Adam lr %g); "
            "deep AE %zu epochs, hidden %zu (Adam lr %g); batch %zu, seed %zu\n",
-           r->pca.sweeps, r->pca.p, r->pca.p, r->pca_seconds, s->linear_epochs, s->linear_learning_rate, s->epochs,
-           s->hidden, s->learning_rate, s->batch_size, s->common.seed);
+           r->pca.sweeps, r->pca.p, r->pca.p, r->pca_seconds, s->linear_epochs, s->linear_learning_rate, s->training.epochs,
+           s->training.hidden, s->training.learning_rate, s->training.batch_size, s->common.seed);
 }
 
 static void print_preview(const Run *r)
@@ -472,15 +473,11 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/pca_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .dims = { { 2, 8, 32 }, 3 }, .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32,
-                   .learning_rate = 1e-3, .linear_learning_rate = 3e-3 };
+                   .training = { .hidden = 128, .epochs = 5, .batch_size = 32, .learning_rate = 1e-3 },
+                   .dims = { { 2, 8, 32 }, 3 }, .linear_epochs = 10, .linear_learning_rate = 3e-3 };
     const Option options[] = {
         { "dims", OPTION_SIZE_LIST, &s.dims, "code sizes d, increasing, as on the slides (d <= p is checked on the data)", 1, INFINITY },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, deep AE", 1, 1000 },
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the deep AE's hidden layers", 1, 4096 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate, deep AE", 1e-6, 1.0 },
         { "linear-lr", OPTION_DOUBLE, &s.linear_learning_rate, "Adam's learning rate, linear AE", 1e-6, 1.0 },
     };
     const Program program = {
@@ -489,6 +486,7 @@ int main(int argc, char **argv)
                        "(Louppe L11).",
         .common = &s.common,
         .reads_mnist = true,
+        .training = &s.training,
         .options = options,
         .option_count = sizeof options / sizeof options[0],
         .run = run,
