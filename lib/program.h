@@ -27,8 +27,7 @@
  *         const Program program = { .name = "ae_mnist", .description = "Train ...",
  *                                   .common = &s.common, .reads_mnist = true,
  *                                   .training = &s.training, .hidden_may_be_zero = true,
- *                                   .options = options, .option_count = 1,
- *                                   .run = run, .settings = &s };
+ *                                   PROGRAM_OPTIONS(options), .run = run, .settings = &s };
  *         return program_main(&program, argc, argv);
  *     }
  *
@@ -82,6 +81,9 @@ typedef struct Program {
     ProgramRun run;
     void *settings;            /* handed to run */
 } Program;
+
+/* `.options = table, .option_count = its length`, for a Program's initialiser. */
+#define PROGRAM_OPTIONS(table) .options = (table), .option_count = sizeof(table) / sizeof((table)[0])
 
 /* The whole of a program's main: parse argv into the options (common and own); --help
  * prints the help and returns 0; a bad option, or a run that fails, prints

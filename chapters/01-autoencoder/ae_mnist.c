@@ -183,17 +183,9 @@ int main(int argc, char **argv)
     const Option options[] = {
         { "d", OPTION_SIZE, &s.d, "code size, the dimension of z (the slides show 2, 8, 32)", 1, 784 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train an MLP auto-encoder on MNIST (Louppe L11) and draw what it learned.",
-        .common = &s.common,
-        .reads_mnist = true,
-        .training = &s.training,
-        .hidden_may_be_zero = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train an MLP auto-encoder on MNIST (Louppe L11) and draw what "
+                                             "it learned." };
     return program_main(&program, argc, argv);
 }

@@ -480,17 +480,9 @@ int main(int argc, char **argv)
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
         { "linear-lr", OPTION_DOUBLE, &s.linear_learning_rate, "Adam's learning rate, linear AE", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "PCA against the linear and the deep auto-encoder on MNIST, for several code sizes d "
-                       "(Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = true,
-        .training = &s.training,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "PCA against the linear and the deep auto-encoder on MNIST, for several "
+                                             "code sizes d (Louppe L11)." };
     return program_main(&program, argc, argv);
 }

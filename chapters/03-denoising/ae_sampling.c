@@ -270,18 +270,9 @@ int main(int argc, char **argv)
     const Option options[] = {
         { "d", OPTION_SIZE_LIST, &s.code_sizes, "code sizes d, increasing, as on the slide", 1, 784 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train an auto-encoder per code size d on MNIST, fit q(z) = N(mu^, Sigma^) to its codes "
-                       "and decode samples z ~ q (Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = true,
-        .training = &s.training,
-        .hidden_may_be_zero = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train an auto-encoder per code size d on MNIST, fit "
+                                             "q(z) = N(mu^, Sigma^) to its codes and decode samples z ~ q (Louppe L11)." };
     return program_main(&program, argc, argv);
 }

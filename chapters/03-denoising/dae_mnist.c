@@ -291,18 +291,9 @@ int main(int argc, char **argv)
         { "sigma", OPTION_DOUBLE, &s.sigma, "Gaussian noise of the third model, in pixel units of [0, 1]", 0.0, INFINITY },
         { "d", OPTION_SIZE, &s.d, "code size, the dimension of z = f(x~)", 1, 784 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train one denoising auto-encoder h = g o f per corruption on MNIST (Louppe L11) and "
-                       "compare ||x~ - x||^2 with ||h(x~) - x||^2.",
-        .common = &s.common,
-        .reads_mnist = true,
-        .training = &s.training,
-        .hidden_may_be_zero = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train one denoising auto-encoder h = g o f per corruption on MNIST "
+                                             "(Louppe L11) and compare ||x~ - x||^2 with ||h(x~) - x||^2." };
     return program_main(&program, argc, argv);
 }

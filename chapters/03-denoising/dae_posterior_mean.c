@@ -328,17 +328,9 @@ int main(int argc, char **argv)
         { "sigma", OPTION_DOUBLE, &s.sigma, "standard deviation of the noise, x~ = x + sigma eps", 1e-6, INFINITY },
         { "steps", OPTION_SIZE, &s.steps, "steps per epoch, each on a fresh batch", 1, 1000000 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train a denoiser h on a two-mode problem where E[x | x~] is known, and show that h "
-                       "learns it (Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = false,
-        .training = &s.training,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = false, .training = &s.training,
+                              PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train a denoiser h on a two-mode problem where E[x | x~] is known, and "
+                                             "show that h learns it (Louppe L11)." };
     return program_main(&program, argc, argv);
 }
