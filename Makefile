@@ -189,7 +189,7 @@ help:
 	@echo 'vaelab — auto-encoders and VAEs from first principles, in C'
 	@echo ''
 	@echo '  make                   build lib, every chapter (solutions and exercises), tests, programs'
-	@echo '  make demo              the main demo: ae_mnist on the shipped MNIST (about 20 s); prints the figures it wrote'
+	@echo '  make demo              the main demo: ae_mnist on the shipped MNIST; prints the figures it wrote'
 	@echo '  make test              the test suite (TAP, then "N passed, N failed"); non-zero on any failure'
 	@echo '      IMPL=exercises     ... against your exercises/ instead of solutions/ (default: $(IMPL))'
 	@echo '      CH=01              ... one chapter only (CH=1 and CH=01-autoencoder work too)'

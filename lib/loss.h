@@ -14,13 +14,13 @@
 
 #include <stddef.h>
 
-/* L = (1/B) sum_i ||x_i - xhat_i||^2                   Xhat, X (B, D) */
-double squared_error_loss(const double *Xhat, const double *X, size_t B, size_t D);
-/* dXhat += (2/B) (Xhat - X)                            dXhat, Xhat, X (B, D) */
-void squared_error_backward(double *dXhat, const double *Xhat, const double *X, size_t B, size_t D);
-/* L = (1/B) sum_ij [softplus(s_ij) - x_ij s_ij]        S, X (B, D) */
-double bernoulli_logits_loss(const double *S, const double *X, size_t B, size_t D);
-/* dS += (1/B) (sigmoid(S) - X)                         dS, S, X (B, D) */
-void bernoulli_logits_backward(double *dS, const double *S, const double *X, size_t B, size_t D);
+/* L = (1/B) sum_i ||x_i - xhat_i||^2                   Xhat, X (B, p) */
+double squared_error_loss(const double *Xhat, const double *X, size_t B, size_t p);
+/* dXhat += (2/B) (Xhat - X)                            dXhat, Xhat, X (B, p) */
+void squared_error_backward(double *dXhat, const double *Xhat, const double *X, size_t B, size_t p);
+/* L = (1/B) sum_ij [softplus(s_ij) - x_ij s_ij]        S, X (B, p) */
+double bernoulli_logits_loss(const double *S, const double *X, size_t B, size_t p);
+/* dS += (1/B) (sigmoid(S) - X)                         dS, S, X (B, p) */
+void bernoulli_logits_backward(double *dS, const double *S, const double *X, size_t B, size_t p);
 
 #endif

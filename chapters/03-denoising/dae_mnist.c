@@ -69,10 +69,10 @@ static void model_free(Model *m)
     ae_free(&m->ae);
 }
 
-static bool model_init(Model *m, const Settings *s, Corruption corruption, size_t p, Rng *rng, Error *err)
+static bool model_init(Model *m, const Settings *s, Corruption corruption, size_t dim, Rng *rng, Error *err)
 {
     *m = (Model){ 0 };
-    AutoencoderShape shape = { p, s->training.hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    AutoencoderShape shape = { dim, s->training.hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
     size_t max_batch = s->training.batch_size > SHOWN ? s->training.batch_size : SHOWN;
     bool ok = ae_init(&m->ae, shape, max_batch, rng, err) && dae_compose(&m->h, &m->ae.encoder, &m->ae.decoder, err)
               && dae_init(&m->dae, &m->h, corruption, err);
@@ -84,24 +84,24 @@ static bool model_init(Model *m, const Settings *s, Corruption corruption, size_
 /* On the fixed corrupted test set X_tilde: (1/N) sum ||x~ - x||^2 and (1/N) sum ||h(x~) - x||^2. */
 static void evaluate_fixed(Model *m, Outcome *outcome, const Dataset *test, const double *X_tilde, size_t batch)
 {
-    size_t N = test->count, p = test->dim;
+    size_t N = test->count, dim = test->dim;
     double total = 0.0;
     for (size_t start = 0; start < N; start += batch) {
         size_t B = start + batch <= N ? batch : N - start;
-        total += (double)B * dae_loss(&m->dae, X_tilde + start * p, test->images + start * p, B);
+        total += (double)B * dae_loss(&m->dae, X_tilde + start * dim, test->images + start * dim, B);
     }
     outcome->reconstruction_error = total / (double)N;
-    outcome->corrupted_error = squared_error_loss(X_tilde, test->images, N, p);
+    outcome->corrupted_error = squared_error_loss(X_tilde, test->images, N, dim);
 }
 
 /* Rows 3k, 3k + 1, 3k + 2 of the figure: x, x~, h(x~) for the first SHOWN test digits. */
 static void fill_panel(Model *m, double *panel, const Dataset *test, const double *X_tilde, size_t shown)
 {
-    size_t p = test->dim;
-    vector_copy(panel, test->images, shown * p);
-    vector_copy(panel + SHOWN * p, X_tilde, shown * p);
+    size_t dim = test->dim;
+    vector_copy(panel, test->images, shown * dim);
+    vector_copy(panel + SHOWN * dim, X_tilde, shown * dim);
     dae_loss(&m->dae, X_tilde, test->images, shown);
-    vector_copy(panel + 2 * SHOWN * p, dae_reconstruction(&m->dae), shown * p);
+    vector_copy(panel + 2 * SHOWN * dim, dae_reconstruction(&m->dae), shown * dim);
 }
 
 static void print_corruption_header(Corruption corruption, bool quiet)
@@ -121,9 +121,9 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
     Rng evaluation; /* x~ of the test pass after each epoch */
     rng_seed(&evaluation, s->common.seed + 1000);
     DenoiserTrainer trainer = { &m.dae, &optimizer, rng, &evaluation };
-    size_t N = test->count, p = test->dim, shown = N < SHOWN ? N : SHOWN;
-    double *X_tilde = alloc_doubles(N * p, err);
-    if (!X_tilde || !model_init(&m, s, outcome->corruption, p, rng, err)) {
+    size_t N = test->count, dim = test->dim, shown = N < SHOWN ? N : SHOWN;
+    double *X_tilde = alloc_doubles(N * dim, err);
+    if (!X_tilde || !model_init(&m, s, outcome->corruption, dim, rng, err)) {
         free(X_tilde);
         return false;
     }
@@ -134,7 +134,7 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
     if (ok) {
         Rng fixed;
         rng_seed(&fixed, s->common.seed + 2000);
-        corrupt(X_tilde, test->images, N * p, outcome->corruption, &fixed);
+        corrupt(X_tilde, test->images, N * dim, outcome->corruption, &fixed);
         evaluate_fixed(&m, outcome, test, X_tilde, s->training.batch_size);
         fill_panel(&m, panel, test, X_tilde, shown);
         outcome->train_loss = outcome->history.train_loss[outcome->history.epochs - 1];
@@ -212,8 +212,8 @@ static bool write_figures(const Outcome *outcomes, const double *grid, const Dat
 /* The first test digit under each corruption: x, x~ and h(x~) side by side. */
 static void print_preview(const double *grid, const Outcome *outcomes, const Dataset *test)
 {
-    size_t p = test->dim;
-    double *digits = malloc(sizeof(double) * PANEL_ROWS * p);
+    size_t dim = test->dim;
+    double *digits = malloc(sizeof(double) * PANEL_ROWS * dim);
     if (!digits)
         return;
     printf("\nthe first test digit x, its corruption x~ and the reconstruction h(x~):\n");
@@ -221,7 +221,7 @@ static void print_preview(const double *grid, const Outcome *outcomes, const Dat
         char name[64];
         corruption_describe(name, sizeof name, outcomes[k].corruption);
         for (size_t row = 0; row < PANEL_ROWS; row++)
-            vector_copy(digits + row * p, grid + ((k * PANEL_ROWS + row) * SHOWN) * p, p);
+            vector_copy(digits + row * dim, grid + ((k * PANEL_ROWS + row) * SHOWN) * dim, dim);
         printf("\n%s:\n", name);
         ascii_preview(stdout, digits, PANEL_ROWS, test->rows, test->cols, PANEL_ROWS);
     }
