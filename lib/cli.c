@@ -98,8 +98,9 @@ static size_t format_synopsis(char *buffer, size_t size, const Option *option)
     return length > 0 ? (size_t)length : 0;
 }
 
-void cli_print_help(FILE *out, const char *program, const char *description,
-                    const Option *options, size_t count)
+/* The help, with `operands` ("SUITE...", or NULL) after "[options]" in the usage line. */
+static void print_help(FILE *out, const char *program, const char *operands, const char *description,
+                       const Option *options, size_t count)
 {
     enum { MAX_COLUMN = 28 };
     char synopsis[96], value[256], range[96];
@@ -110,7 +111,7 @@ void cli_print_help(FILE *out, const char *program, const char *description,
     }
     column = column < MAX_COLUMN ? column : MAX_COLUMN;
 
-    fprintf(out, "usage: %s [options]\n", program);
+    fprintf(out, "usage: %s [options]%s%s\n", program, operands ? " " : "", operands ? operands : "");
     if (description)
         fprintf(out, "%s\n", description);
     fprintf(out, "\noptions:\n");
@@ -131,6 +132,12 @@ void cli_print_help(FILE *out, const char *program, const char *description,
         fputc('\n', out);
     }
     fprintf(out, "  %-*s  %s\n", (int)column, "-h, --help", "show this help and exit");
+}
+
+void cli_print_help(FILE *out, const char *program, const char *description,
+                    const Option *options, size_t count)
+{
+    print_help(out, program, NULL, description, options, count);
 }
 
 /* ---- parsing one value ------------------------------------------------------------------- */
@@ -365,18 +372,38 @@ static bool parse_argument(int argc, char **argv, int *index, const Option *opti
     return parse_value(option, value, err);
 }
 
-CliResult cli_parse(int argc, char **argv, const char *description, const Option *options,
-                    size_t count, Error *err)
+/* cli_parse, and with `operands` (not NULL) the first argument that is not an option ends
+ * the options: it and all after it are the operands. */
+static CliResult parse(int argc, char **argv, const char *description, const Option *options, size_t count,
+                       CliOperands *operands, Error *err)
 {
     for (size_t i = 0; i < count; i++)
         assert(options[i].name && options[i].value && "every option needs a name and a variable");
     /* Help first, so that it shows the defaults and works even next to a mistake. */
     if (asks_for_help(argc, argv)) {
-        cli_print_help(stdout, program_name(argc, argv), description, options, count);
+        print_help(stdout, program_name(argc, argv), operands ? operands->synopsis : NULL, description, options,
+                   count);
         return CLI_HELP;
     }
-    for (int i = 1; i < argc; i++)
+    int i = 1;
+    for (; i < argc && !(operands && strncmp(argv[i], "--", 2) != 0); i++)
         if (!parse_argument(argc, argv, &i, options, count, err))
             return CLI_ERROR;
+    if (operands) {
+        operands->values = argv + i;
+        operands->count = (size_t)(argc - i);
+    }
     return CLI_OK;
+}
+
+CliResult cli_parse(int argc, char **argv, const char *description, const Option *options,
+                    size_t count, Error *err)
+{
+    return parse(argc, argv, description, options, count, NULL, err);
+}
+
+CliResult cli_parse_operands(int argc, char **argv, const char *description, const Option *options, size_t count,
+                             CliOperands *operands, Error *err)
+{
+    return parse(argc, argv, description, options, count, operands, err);
 }

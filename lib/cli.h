@@ -68,6 +68,19 @@ typedef enum { CLI_OK, CLI_HELP, CLI_ERROR } CliResult;
 CliResult cli_parse(int argc, char **argv, const char *description, const Option *options,
                     size_t count, Error *err);
 
+/* The arguments after the options, such as a tool's files, in the order given. */
+typedef struct CliOperands {
+    const char *synopsis; /* for the usage line of --help: "SUITE..." (the caller's) */
+    char **values;        /* pointing into argv */
+    size_t count;
+} CliOperands;
+
+/* cli_parse for a command that also takes operands: the first argument that does not
+ * start with "--" (and is not an option's value) ends the options; it and every argument
+ * after it are the operands. */
+CliResult cli_parse_operands(int argc, char **argv, const char *description, const Option *options, size_t count,
+                             CliOperands *operands, Error *err);
+
 /* Print the help: usage line, description, every option with its help, current value
  * (the default, before parsing) and range. */
 void cli_print_help(FILE *out, const char *program, const char *description,

@@ -264,6 +264,29 @@ static void test_size_list_errors(void)
     EXPECT_ERROR("--dims: at most 8 values", NULL, "--dims", "1,2,3,4,5,6,7,8,9");
 }
 
+/* A tool's command line: options first, then its operands, in order; --help shows them. */
+static void test_operands(void)
+{
+    char arguments[][32] = { "tool", "--epochs", "3", "--quiet", "first.c", "--not-an-option", "" };
+    char *argv[] = { arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5],
+                     arguments[6], NULL };
+    CliOperands files = { .synopsis = "FILE..." };
+    Error err = { "" };
+    reset_settings();
+    CHECK_LONG(CLI_OK, cli_parse_operands(7, argv, "a tool", options, OPTION_COUNT, &files, &err));
+    CHECK_LONG(3, settings.epochs);
+    CHECK(settings.quiet);
+    if (CHECK_LONG(3, files.count)) {
+        CHECK(strcmp(files.values[0], "first.c") == 0);
+        CHECK(strcmp(files.values[1], "--not-an-option") == 0); /* after the first operand, all are operands */
+        CHECK(strcmp(files.values[2], "") == 0);
+    }
+    CHECK_LONG(CLI_OK, cli_parse_operands(3, argv, "a tool", options, OPTION_COUNT, &files, &err));
+    CHECK_LONG(0, files.count);
+    CHECK_LONG(CLI_ERROR, cli_parse(5, argv, "a tool", options, OPTION_COUNT, &err)); /* no operands there */
+    CHECK_CONTAINS(err.message, "unexpected argument 'first.c'");
+}
+
 static const TestCase tests[] = {
     { "defaults stay when nothing is given", NULL, test_defaults_stay },
     { "--name value sets every kind of option", NULL, test_separate_values },
@@ -280,6 +303,7 @@ static const TestCase tests[] = {
     { "stray positional arguments and valued flags", NULL, test_stray_arguments },
     { "a list of sizes: 5, 1,16,784, and the default", NULL, test_size_list },
     { "a list of sizes: range, words, empty items, order, length", NULL, test_size_list_errors },
+    { "a tool's operands after its options", NULL, test_operands },
 };
 
 int main(int argc, char **argv) { return RUN_SUITE("lib/cli", tests, argc, argv); }

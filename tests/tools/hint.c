@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arguments.h"
 #include "error.h"
 #include "locate.h"
 #include "manifest.h"
@@ -87,26 +88,27 @@ static void report_unknown(const char *number, const Manifest *manifests, size_t
 int main(int argc, char **argv)
 {
     const char *root = ".", *sources = "exercises";
-    int i = 1;
-    for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
-        if (strcmp(argv[i], "--root") == 0)
-            root = argv[i + 1];
-        else if (strcmp(argv[i], "--sources") == 0)
-            sources = argv[i + 1];
-        else
-            break;
+    const Option options[] = {
+        { "root", OPTION_STRING, &root, "the repository with chapters/NN-topic/exercises.def", 0, 0 },
+        { "sources", OPTION_STRING, &sources, "where the student's files are, to point at the line to edit", 0, 0 },
+    };
+    CliOperands operands = { .synopsis = "NUMBER CHAPTER..." };
+    int status;
+    if (!tool_arguments(&status, argc, argv, "Print the hint of exercise NUMBER (1.3), looked up in the chapters.",
+                        options, sizeof options / sizeof options[0], &operands))
+        return status;
+    if (operands.count == 0) {
+        fprintf(stderr, "%s: error: which exercise? (--help)\n", program);
+        return TOOL_USAGE_ERROR;
     }
-    if (i >= argc || strncmp(argv[i], "--", 2) == 0) {
-        fprintf(stderr, "usage: %s [--root DIR] [--sources DIR] NUMBER CHAPTER...\n", program);
-        return 2;
-    }
-    const char *number = argv[i][0] ? argv[i] : NULL; /* `make hint` without EX passes "" */
+    const char *number = operands.values[0][0] ? operands.values[0] : NULL; /* `make hint` without EX passes "" */
     static Manifest manifests[MAX_CHAPTERS];
     size_t count = 0;
-    for (i++; i < argc && count < MAX_CHAPTERS; i++) {
+    for (size_t i = 1; i < operands.count && count < MAX_CHAPTERS; i++) {
+        const char *chapter = operands.values[i];
         char path[1024];
         Error err;
-        snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", root, argv[i]);
+        snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", root, chapter);
         if (access(path, F_OK) != 0)
             continue; /* a chapter being written may have no manifest yet */
         if (!manifest_read(&manifests[count], path, &err)) {
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
         }
         const Exercise *e = number ? manifest_find(&manifests[count], number) : NULL;
         if (e) {
-            print_hint(e, argv[i], root, sources);
+            print_hint(e, chapter, root, sources);
             return 0;
         }
         count++;

@@ -31,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arguments.h"
 #include "error.h"
+#include "files.h"
 #include "manifest.h"
 #include "outfile.h"
 
@@ -78,21 +80,6 @@ static bool text_printf(Text *t, const char *format, ...)
     int n = vsnprintf(buffer, sizeof buffer, format, args);
     va_end(args);
     return n >= 0 && (size_t)n < sizeof buffer && text_append(t, buffer, (size_t)n);
-}
-
-static bool read_file(const char *path, Text *out, Error *err)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return error_set(err, "cannot open %s", path);
-    char chunk[8192];
-    size_t got;
-    bool ok = true;
-    while (ok && (got = fread(chunk, 1, sizeof chunk, file)) > 0)
-        ok = text_append(out, chunk, got);
-    fclose(file);
-    ok = ok && text_append(out, "", 0); /* a terminated string, even for an empty file */
-    return ok ? true : error_set(err, "out of memory reading %s", path);
 }
 
 /* ---- marker lines ------------------------------------------------------------------ */
@@ -231,12 +218,12 @@ static bool first_difference(const char *expected, const char *actual, int *line
 static bool write_or_check(const char *path, const Text *generated, const Settings *settings, Error *err)
 {
     if (settings->check) {
-        Text current = { 0 };
         Error ignored;
-        bool exists = read_file(path, &current, &ignored);
+        char *current = file_read_all(path, &ignored);
+        bool exists = current != NULL;
         int line = 0;
-        bool differs = !exists || first_difference(generated->data, current.data, &line);
-        free(current.data);
+        bool differs = !exists || first_difference(generated->data, current, &line);
+        free(current);
         if (!exists)
             return error_set(err, "%s is missing; run `make exercises`", path);
         if (differs)
@@ -259,10 +246,11 @@ static const char *base_name(const char *path)
 
 static bool generate_file(Source *src, const char *out_path, Error *err)
 {
-    Text solution = { 0 }, generated = { 0 };
-    bool ok = read_file(src->path, &solution, err) && transform(src, solution.data, &generated, err)
-              && text_append(&generated, "", 0) && write_or_check(out_path, &generated, src->settings, err);
-    free(solution.data);
+    Text generated = { 0 };
+    char *solution = file_read_all(src->path, err);
+    bool ok = solution && transform(src, solution, &generated, err) && text_append(&generated, "", 0)
+              && write_or_check(out_path, &generated, src->settings, err);
+    free(solution);
     free(generated.data);
     return ok;
 }
@@ -272,7 +260,7 @@ static bool generate_file(Source *src, const char *out_path, Error *err)
 static const char TABLE_BEGIN[] = "<!-- BEGIN EXERCISE TABLE -->\n";
 static const char TABLE_END[] = "<!-- END EXERCISE TABLE -->";
 
-static bool exercise_table(Text *out, const Manifest *m, char **files, const int *file_of)
+static bool exercise_table(Text *out, const Manifest *m, char **files, const size_t *file_of)
 {
     bool ok = text_printf(out, "%s| exercise | what you write | points | file |\n|---|---|---|---|\n", TABLE_BEGIN);
     for (size_t i = 0; ok && i < m->count; i++)
@@ -281,64 +269,51 @@ static bool exercise_table(Text *out, const Manifest *m, char **files, const int
     return ok && text_printf(out, "| | **total** | **%d** | |\n", manifest_total_points(m));
 }
 
-static bool update_readme(const Settings *settings, const Manifest *m, char **files, const int *file_of, Error *err)
+static bool update_readme(const Settings *settings, const Manifest *m, char **files, const size_t *file_of,
+                          Error *err)
 {
-    Text readme = { 0 }, updated = { 0 };
-    if (!read_file(settings->readme_path, &readme, err))
+    Text updated = { 0 };
+    char *readme = file_read_all(settings->readme_path, err);
+    if (!readme)
         return false;
-    char *begin = strstr(readme.data, TABLE_BEGIN);
+    char *begin = strstr(readme, TABLE_BEGIN);
     char *end = begin ? strstr(begin, TABLE_END) : NULL;
     bool ok;
     if (!begin || !end)
         ok = error_set(err, "%s has no %.*s ... %s block", settings->readme_path, (int)strlen(TABLE_BEGIN) - 1,
                        TABLE_BEGIN, TABLE_END);
     else
-        ok = text_append(&updated, readme.data, (size_t)(begin - readme.data))
+        ok = text_append(&updated, readme, (size_t)(begin - readme))
              && exercise_table(&updated, m, files, file_of) && text_append(&updated, end, strlen(end))
              && write_or_check(settings->readme_path, &updated, settings, err);
-    free(readme.data);
+    free(readme);
     free(updated.data);
     return ok;
 }
 
 /* ---- main -------------------------------------------------------------------------- */
 
-static bool parse_arguments(int argc, char **argv, Settings *s, int *first_file)
-{
-    int i = 1;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(arg, "--check") == 0)
-            s->check = true;
-        else if (strcmp(arg, "--list") == 0)
-            s->list = true;
-        else if (strcmp(arg, "--silent") == 0)
-            s->silent = true;
-        else if (strcmp(arg, "--manifest") == 0 && value)
-            s->manifest_path = argv[++i];
-        else if (strcmp(arg, "--out-dir") == 0 && value)
-            s->out_dir = argv[++i];
-        else if (strcmp(arg, "--readme") == 0 && value)
-            s->readme_path = argv[++i];
-        else if (strcmp(arg, "--only") == 0 && value)
-            s->only = argv[++i];
-        else
-            return false;
-    }
-    *first_file = i;
-    return s->manifest_path && (s->list || (s->out_dir && i < argc));
-}
-
 int main(int argc, char **argv)
 {
     Settings settings = { 0 };
-    int first_file;
-    if (!parse_arguments(argc, argv, &settings, &first_file)) {
-        fprintf(stderr, "usage: %s --manifest FILE --out-dir DIR [--readme FILE] [--check] [--only N.M] [--silent] SOLUTION.c...\n"
-                        "       %s --manifest FILE --list\n",
-                program, program);
-        return 2;
+    const Option options[] = {
+        { "manifest", OPTION_STRING, &settings.manifest_path, "the chapter's exercises.def", 0, 0 },
+        { "out-dir", OPTION_STRING, &settings.out_dir, "the folder the exercise files go to", 0, 0 },
+        { "readme", OPTION_STRING, &settings.readme_path, "also rewrite the exercise table of this README", 0, 0 },
+        { "only", OPTION_STRING, &settings.only, "stub exercise N.M only, keep every other solution", 0, 0 },
+        { "check", OPTION_FLAG, &settings.check, "compare instead of writing; fail on the first difference", 0, 0 },
+        { "silent", OPTION_FLAG, &settings.silent, "stubs without the exercise_not_implemented() call", 0, 0 },
+        { "list", OPTION_FLAG, &settings.list, "print the exercise numbers, one per line, and stop", 0, 0 },
+    };
+    CliOperands solutions = { .synopsis = "SOLUTION.c..." };
+    int status;
+    if (!tool_arguments(&status, argc, argv, "Generate a chapter's exercise files from its solution files.", options,
+                        sizeof options / sizeof options[0], &solutions))
+        return status;
+    if (!settings.manifest_path || !(settings.list || (settings.out_dir && solutions.count > 0))) {
+        fprintf(stderr, "%s: error: give --manifest FILE and either --list, or --out-dir DIR and the solution "
+                        "files (--help)\n", program);
+        return TOOL_USAGE_ERROR;
     }
     Error err = { "" };
     Manifest manifest;
@@ -356,14 +331,14 @@ int main(int argc, char **argv)
         return 1;
     }
     Source src = { .manifest = &manifest, .settings = &settings };
-    int file_of[MAX_EXERCISES] = { 0 };
+    size_t file_of[MAX_EXERCISES] = { 0 }; /* the index in solutions of the file holding exercise k */
     int failures = 0;
-    for (int i = first_file; i < argc; i++) {
+    for (size_t i = 0; i < solutions.count; i++) {
         char out_path[1024];
         bool seen_before[MAX_EXERCISES];
         memcpy(seen_before, src.seen, sizeof seen_before);
-        src.path = argv[i];
-        if (!join_path(out_path, sizeof out_path, settings.out_dir, base_name(argv[i]), &err)
+        src.path = solutions.values[i];
+        if (!join_path(out_path, sizeof out_path, settings.out_dir, base_name(src.path), &err)
             || !generate_file(&src, out_path, &err)) {
             report_error(program, &err);
             failures++;
@@ -378,7 +353,7 @@ int main(int argc, char **argv)
                     manifest.exercises[k].number, settings.manifest_path);
             failures++;
         }
-    if (!failures && settings.readme_path && !update_readme(&settings, &manifest, argv, file_of, &err)) {
+    if (!failures && settings.readme_path && !update_readme(&settings, &manifest, solutions.values, file_of, &err)) {
         report_error(program, &err);
         failures++;
     }

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arguments.h"
 #include "error.h"
 #include "files.h"
 #include "gradebook.h"
@@ -400,52 +401,39 @@ static bool finish_run(const Options *options, Run *run, double start)
 
 /* ---- main -------------------------------------------------------------------------- */
 
-static void print_usage(void)
+/* The view from the flags --student, --next and --grade, at most one of them. */
+static bool choose_view(View *view, bool student, bool next, bool grade)
 {
-    fprintf(stderr,
-            "usage: %s [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]\n"
-            "              [--student | --next | --grade] SUITE...\n",
-            program);
-}
-
-/* Parse the options; returns the index of the first suite, or -1 on a bad option. */
-static int parse_options(int argc, char **argv, Options *options, Run *run)
-{
-    int i = 1;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        const char *arg = argv[i];
-        bool has_value = i + 1 < argc;
-        if (strcmp(arg, "--valgrind") == 0)
-            options->valgrind = true;
-        else if (strcmp(arg, "--student") == 0)
-            options->view = VIEW_STUDENT;
-        else if (strcmp(arg, "--next") == 0)
-            options->view = VIEW_NEXT;
-        else if (strcmp(arg, "--grade") == 0)
-            options->view = VIEW_GRADE;
-        else if (strcmp(arg, "--results") == 0 && has_value)
-            options->results_path = argv[++i];
-        else if (strcmp(arg, "--notes") == 0 && has_value)
-            options->notes_path = argv[++i];
-        else if (strcmp(arg, "--root") == 0 && has_value)
-            run->root = argv[++i];
-        else if (strcmp(arg, "--sources") == 0 && has_value)
-            run->sources = argv[++i];
-        else
-            return -1;
+    if (student + next + grade > 1) {
+        fprintf(stderr, "%s: error: --student, --next and --grade are three views: give one at most\n", program);
+        return false;
     }
-    return i;
+    *view = student ? VIEW_STUDENT : next ? VIEW_NEXT : grade ? VIEW_GRADE : VIEW_MAINTAINER;
+    return true;
 }
 
 int main(int argc, char **argv)
 {
     Options options = { 0 };
     Run run = { .root = ".", .sources = "exercises", .capacity = MAX_RESULTS };
-    int first_suite = parse_options(argc, argv, &options, &run);
-    if (first_suite < 0) {
-        print_usage();
-        return 2;
-    }
+    bool student = false, next = false, grade = false;
+    const Option table[] = {
+        { "root", OPTION_STRING, &run.root, "the repository whose chapters' manifests give the points", 0, 0 },
+        { "sources", OPTION_STRING, &run.sources, "where the graded chapter code is, to point at lines", 0, 0 },
+        { "results", OPTION_STRING, &options.results_path, "also write Gradescope's results.json there", 0, 0 },
+        { "notes", OPTION_STRING, &options.notes_path, "text for results.json's top-level \"output\"", 0, 0 },
+        { "valgrind", OPTION_FLAG, &options.valgrind, "run each suite under Valgrind", 0, 0 },
+        { "student", OPTION_FLAG, &student, "the student's view: README pointers, the next exercise", 0, 0 },
+        { "next", OPTION_FLAG, &next, "no TAP: the progress per chapter and the next exercise", 0, 0 },
+        { "grade", OPTION_FLAG, &grade, "exit 0 when the grading worked, whatever the tests said", 0, 0 },
+    };
+    CliOperands suites = { .synopsis = "SUITE..." };
+    int status;
+    if (!tool_arguments(&status, argc, argv, "Run test suites as one TAP stream, then the score.", table,
+                        sizeof table / sizeof table[0], &suites))
+        return status;
+    if (!choose_view(&options.view, student, next, grade))
+        return TOOL_USAGE_ERROR;
     Error err;
     bool results_writable = !options.results_path || results_json_writable(options.results_path, &err);
     if (!results_writable) /* said at once, not after minutes of tests; the grading goes on */
@@ -458,8 +446,8 @@ int main(int argc, char **argv)
     }
     Relay relay = { &run, options.view == VIEW_NEXT, style_for(stdout) };
     double start = now_seconds();
-    for (int i = first_suite; i < argc; i++)
-        run_suite_binary(&relay, argv[i], options.valgrind);
+    for (size_t i = 0; i < suites.count; i++)
+        run_suite_binary(&relay, suites.values[i], options.valgrind);
     bool worked = finish_run(&options, &run, start) && results_writable;
     size_t passed = 0;
     for (size_t k = 0; k < run.count; k++)

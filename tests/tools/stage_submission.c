@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arguments.h"
 #include "error.h"
 #include "files.h"
 #include "outfile.h"
@@ -179,9 +180,9 @@ static bool stage_file(Stage *stage, GradedFile *file)
 }
 
 /* List the instructor's files of every chapter, then stage each. */
-static bool stage_chapters(Stage *stage, char **chapters, int count)
+static bool stage_chapters(Stage *stage, char **chapters, size_t count)
 {
-    for (int c = 0; c < count; c++) {
+    for (size_t c = 0; c < count; c++) {
         char folder[1024], names[64][FILE_NAME_SIZE];
         snprintf(folder, sizeof folder, "%s/%s", stage->stubs, chapters[c]);
         size_t n = folder_list(folder, "", names, 64);
@@ -252,14 +253,14 @@ static void compare_manifest(Stage *stage, const char *path, char instructors[][
 
 /* Tell if the submission carries its own copy of a chapter's manifest, edited: in a
  * clone's chapters/, in its chapter folders, or loose in an upload. */
-static void compare_manifests(Stage *stage, char **chapters, int count)
+static void compare_manifests(Stage *stage, char **chapters, size_t count)
 {
     static char instructors[MAX_GRADED_FILES][1024];
     size_t known = 0;
-    for (int c = 0; c < count && known < MAX_GRADED_FILES; c++, known++)
+    for (size_t c = 0; c < count && known < MAX_GRADED_FILES; c++, known++)
         snprintf(instructors[known], sizeof instructors[known], "%s/%s/exercises.def", stage->manifests, chapters[c]);
     char path[1400];
-    for (int c = 0; c < count && c < MAX_GRADED_FILES; c++) {
+    for (size_t c = 0; c < count && c < MAX_GRADED_FILES; c++) {
         if (stage->repo_root[0]) {
             snprintf(path, sizeof path, "%s/chapters/%s/exercises.def", stage->repo_root, chapters[c]);
             compare_manifest(stage, path, instructors + c, 1);
@@ -272,28 +273,6 @@ static void compare_manifests(Stage *stage, char **chapters, int count)
 }
 
 /* ---- main -------------------------------------------------------------------------- */
-
-static bool parse_arguments(Stage *stage, int argc, char **argv, int *first_chapter, const char **notes_path)
-{
-    int i = 1;
-    for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
-        const char *value = argv[i + 1];
-        if (strcmp(argv[i], "--submission") == 0)
-            stage->submission = value;
-        else if (strcmp(argv[i], "--stubs") == 0)
-            stage->stubs = value;
-        else if (strcmp(argv[i], "--manifests") == 0)
-            stage->manifests = value;
-        else if (strcmp(argv[i], "--out") == 0)
-            stage->out = value;
-        else if (strcmp(argv[i], "--notes") == 0)
-            *notes_path = value;
-        else
-            return false;
-    }
-    *first_chapter = i;
-    return stage->submission && stage->stubs && stage->manifests && stage->out;
-}
 
 /* A clone or release holds exercises/; a copy of exercises/ (or an upload) is the folder. */
 static void find_layout(Stage *stage)
@@ -316,11 +295,21 @@ int main(int argc, char **argv)
 {
     static Stage stage; /* large: not on the stack */
     const char *notes_path = NULL;
-    int first_chapter;
-    if (!parse_arguments(&stage, argc, argv, &first_chapter, &notes_path)) {
-        fprintf(stderr, "usage: %s --submission DIR --stubs DIR --manifests DIR --out DIR [--notes FILE] CHAPTER...\n",
-                program);
-        return 2;
+    const Option options[] = {
+        { "submission", OPTION_STRING, &stage.submission, "the folder handed in: exercises/ or a clone", 0, 0 },
+        { "stubs", OPTION_STRING, &stage.stubs, "the instructor's exercises/, for files it lacks", 0, 0 },
+        { "manifests", OPTION_STRING, &stage.manifests, "the instructor's chapters/, with the manifests", 0, 0 },
+        { "out", OPTION_STRING, &stage.out, "where the graded copies go", 0, 0 },
+        { "notes", OPTION_STRING, &notes_path, "also write what staging says to this file", 0, 0 },
+    };
+    CliOperands chapters = { .synopsis = "CHAPTER..." };
+    int status;
+    if (!tool_arguments(&status, argc, argv, "Copy the graded files of a submission, stubs where it lacks one.",
+                        options, sizeof options / sizeof options[0], &chapters))
+        return status;
+    if (!stage.submission || !stage.stubs || !stage.manifests || !stage.out) {
+        fprintf(stderr, "%s: error: --submission, --stubs, --manifests and --out are all needed (--help)\n", program);
+        return TOOL_USAGE_ERROR;
     }
     if (!is_directory(stage.submission)) {
         fprintf(stderr, "%s: error: the submission %s is not a folder; SUBMISSION= takes the folder a student "
@@ -331,11 +320,11 @@ int main(int argc, char **argv)
     if (notes_path && !stage.notes) /* the grading goes on; results.json will lack these lines */
         fprintf(stderr, "%s: warning: cannot write the notes to %s\n", program, notes_path);
     find_layout(&stage);
-    bool staged = stage_chapters(&stage, argv + first_chapter, argc - first_chapter);
+    bool staged = stage_chapters(&stage, chapters.values, chapters.count);
     find_extras(&stage, "", 0);
     if (stage.extras > MAX_LISTED_EXTRAS)
         say(&stage, "... and %zu more files ignored", stage.extras - MAX_LISTED_EXTRAS);
-    compare_manifests(&stage, argv + first_chapter, argc - first_chapter);
+    compare_manifests(&stage, chapters.values, chapters.count);
     size_t taken = 0;
     for (size_t i = 0; i < stage.file_count; i++)
         taken += stage.files[i].taken_from[0] != '\0';
