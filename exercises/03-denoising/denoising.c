@@ -107,6 +107,7 @@ bool dae_init(Denoiser *dae, Mlp *h, Corruption corruption, Error *err)
         dae_free(dae);
         return false;
     }
+    mlp_parameters(h, &dae->parameters, "h");
     return true;
 }
 
@@ -149,6 +150,26 @@ double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size
     (void)rng;
     return NAN;
     /* END EXERCISE 3.4 */
+}
+
+/* ---- the BatchFunctions of lib/train.h ---------------------------------------------------- */
+
+/* x~ ~ c(x~ | x), L(x~, x), then theta <- optimiser(theta, dL/dtheta) */
+double dae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    return dae_train_step(t->dae, t->optimizer, X, B, t->rng);
+}
+
+/* x~ ~ c(x~ | x) from the evaluation's own generator, then L(x~, x), theta unchanged */
+double dae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    Denoiser *dae = t->dae;
+    corrupt(dae->X_tilde, X, B * dae->dim, dae->corruption, t->test_rng);
+    return dae_loss(dae, dae->X_tilde, X, B);
 }
 
 /* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
