@@ -33,6 +33,13 @@ endif
 CH ?=
 RESULTS ?=
 V ?=
+# SANITIZE=1: everything built with AddressSanitizer and UBSan, into its own BUILD
+# (build/sanitize): any memory error or undefined behaviour is a report and a failure.
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD := $(BUILD)/sanitize
+override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 # make grade / next / hint (their section is near the end): SUBMISSION, VALGRIND, EX, ...
 
 # ---- what every compile gets --------------------------------------------------------
@@ -201,7 +208,8 @@ help:
 	@echo '  make grade-all SUBMISSIONS=folder   grade each subfolder; reports and grades.csv in $(GRADES)'
 	@echo '  make student-release   the folder and .tar.gz students get: no solutions/, no hidden tests'
 	@echo '  make memcheck          the test suite under Valgrind; fails on any memory error or leak'
-	@echo '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler'
+	@echo '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler,'
+	@echo '                         and make test SANITIZE=1 (AddressSanitizer and UBSan, into build/sanitize)'
 	@echo '  make check-exercises   is exercises/ what solutions/ generates?'
 	@echo '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
 	@echo '  make clean             remove build/'
@@ -282,6 +290,7 @@ check: check-exercises
 	    echo 'check: a graded test passes against the untouched exercises/:'; grep '^ok .* - \[' $(BUILD)/exercises-run.tap; exit 1; fi; \
 	  echo "check: every graded test fails against exercises/ ($$(grep -c 'TODO' $(BUILD)/exercises-run.tap) TODO)"
 	@$(MAKE) --no-print-directory check-other-compiler
+	@$(MAKE) --no-print-directory test SANITIZE=1
 
 # ==== the student's and the instructor's workflow =========================================
 # make next, make hint, make grade / grade-all, make student-release, make check-grader.

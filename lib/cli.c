@@ -255,6 +255,8 @@ static bool parse_size_list(const Option *option, const char *text, Error *err)
 
 static bool parse_value(const Option *option, const char *text, Error *err)
 {
+    if (option->kind == OPTION_STRING && text[0] == '\0') /* --data '': never "the default" in disguise */
+        return error_set(err, "--%s: the value is empty", option->name);
     switch (option->kind) {
     case OPTION_INT: return parse_int(option, text, err);
     case OPTION_SIZE: return parse_size(option, text, err);
@@ -347,8 +349,11 @@ static bool asks_for_help(int argc, char **argv)
     return false;
 }
 
-/* Handle argv[*index] (an option), consuming the next argument too if it is its value. */
-static bool parse_argument(int argc, char **argv, int *index, const Option *options, size_t count, Error *err)
+/* Handle argv[*index] (an option), consuming the next argument too if it is its value.
+ * given[k] says whether options[k] was already on the command line: an option given
+ * twice is refused, since which of its values would win is a guess. */
+static bool parse_argument(int argc, char **argv, int *index, const Option *options, size_t count, bool *given,
+                           Error *err)
 {
     const char *argument = argv[*index];
     if (strncmp(argument, "--", 2) != 0 || argument[2] == '\0')
@@ -359,6 +364,9 @@ static bool parse_argument(int argc, char **argv, int *index, const Option *opti
     const Option *option = find_option(options, count, name, length);
     if (!option)
         return unknown_option(options, count, name, length, err);
+    if (given[option - options])
+        return error_set(err, "--%s is given twice: give each option once", option->name);
+    given[option - options] = true;
     if (option->kind == OPTION_FLAG) {
         if (equals)
             return error_set(err, "--%s is a flag and takes no value", option->name);
@@ -385,9 +393,12 @@ static CliResult parse(int argc, char **argv, const char *description, const Opt
                    count);
         return CLI_HELP;
     }
+    enum { MAX_OPTIONS = 64 };
+    bool given[MAX_OPTIONS] = { false };
+    assert(count <= MAX_OPTIONS);
     int i = 1;
     for (; i < argc && !(operands && strncmp(argv[i], "--", 2) != 0); i++)
-        if (!parse_argument(argc, argv, &i, options, count, err))
+        if (!parse_argument(argc, argv, &i, options, count, given, err))
             return CLI_ERROR;
     if (operands) {
         operands->values = argv + i;

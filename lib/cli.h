@@ -64,7 +64,8 @@ typedef enum { CLI_OK, CLI_HELP, CLI_ERROR } CliResult;
 
 /* Parse argv into the options' variables.  --help or -h anywhere: print the help to
  * stdout and return CLI_HELP (the program exits 0).  Any mistake: CLI_ERROR with a
- * one-line message naming the option.  `description` says what the program does. */
+ * one-line message naming the option; an option given twice and an empty text value
+ * are mistakes too.  `description` says what the program does. */
 CliResult cli_parse(int argc, char **argv, const char *description, const Option *options,
                     size_t count, Error *err);
 

@@ -2,6 +2,7 @@
 #include "dataset.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@
 #endif
 
 enum { DATASET_PATH_MAX = 1024 };
+
+/* The most pixel values one split may become as doubles: 2^29 of them, 4 GiB (the full
+ * MNIST training set is 60000 x 784 = 47 million). */
+#define DATASET_MAX_VALUES ((size_t)1 << 29)
 
 /* The standard MNIST file names, indexed by DatasetSplit. */
 static const char *const image_file_names[] = {"train-images-idx3-ubyte", "t10k-images-idx3-ubyte"};
@@ -42,8 +47,8 @@ const char *dataset_default_directory(const char *flag_value)
  * that, how to point vaelab at the right directory. */
 static void explain_missing_file(const char *path, Error *err)
 {
-    if (access(path, F_OK) == 0)
-        return; /* it exists: the reader's own message is the right one */
+    if (access(path, F_OK) == 0 || errno != ENOENT)
+        return; /* it exists, or is unreachable for another reason: the reader's message says which */
     char gzipped[DATASET_PATH_MAX + 4];
     snprintf(gzipped, sizeof gzipped, "%s.gz", path);
     if (access(gzipped, F_OK) == 0)
@@ -104,7 +109,13 @@ bool dataset_load(Dataset *out, const char *directory, DatasetSplit split, size_
     if (ok) {
         size_t count = limit != 0 && limit < images.count ? limit : images.count;
         size_t dim = images.rows * images.cols;
-        double *values = alloc_doubles(count * dim, err); /* count * dim bytes fit: they were read */
+        double *values = NULL; /* count * dim bytes fit: they were read */
+        if (count * dim > DATASET_MAX_VALUES)
+            error_set(err, "%zu images of %zu x %zu pixels are %.1f GB as numbers, more than vaelab takes "
+                      "(%.1f GB): take fewer with --train or --test", count, images.rows, images.cols,
+                      8e-9 * (double)(count * dim), 8e-9 * (double)DATASET_MAX_VALUES);
+        else
+            values = alloc_doubles(count * dim, err);
         if (values) {
             bytes_to_unit_interval(values, images.pixels, count * dim);
             /* Keep the label bytes as read; only the first `count` are ever looked at. */

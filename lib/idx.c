@@ -8,11 +8,13 @@
 #include "idx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "outfile.h"
 
@@ -168,14 +170,40 @@ static bool read_header(FILE *file, const char *path, const IdxKind *kind, size_
     return check_file_length(path, wanted + *body_bytes, file_size, err);
 }
 
+/* Open `path` for reading only if it is a regular file: the open does not block (a FIFO
+ * would wait for a writer for ever), and the type is checked on what was opened, not on
+ * a name that could change in between.  errno names why an open failed: no such file,
+ * permission denied, not a directory, too many levels of symbolic links. */
+static FILE *open_regular_file(const char *path, Error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        error_set(err, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat info;
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        error_set(err, "%s: is not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *file = fdopen(fd, "rb");
+    if (!file) {
+        error_set(err, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return file;
+}
+
 /* Read a whole IDX file of the given kind: its sizes and a freshly allocated body. */
 static bool read_idx(const char *path, const IdxKind *kind, size_t *sizes, unsigned char **body,
                      Error *err)
 {
     *body = NULL;
-    FILE *file = fopen(path, "rb");
+    FILE *file = open_regular_file(path, err);
     if (!file)
-        return error_set(err, "cannot open %s: %s", path, strerror(errno));
+        return false;
     unsigned long long body_bytes = 0;
     bool ok = read_header(file, path, kind, sizes, &body_bytes, err);
     if (ok && body_bytes > SIZE_MAX)

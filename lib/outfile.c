@@ -6,6 +6,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The run in progress (outfile_begin_run): the files committed but not yet renamed into
+ * place, and the folders created, in order. */
+enum { RUN_FILES_MAX = 64, RUN_FOLDERS_MAX = 16 };
+static struct {
+    bool active;
+    size_t file_count, folder_count;
+    char temp_paths[RUN_FILES_MAX][sizeof ((OutFile *)0)->temp_path];
+    char paths[RUN_FILES_MAX][sizeof ((OutFile *)0)->path];
+    char folders[RUN_FOLDERS_MAX][1024];
+} run;
+
+/* Keep a committed file for the end of the run; once per path (a file written twice in
+ * one run went to the same temporary name both times). */
+static bool defer_rename(const OutFile *out, Error *err)
+{
+    for (size_t k = 0; k < run.file_count; k++)
+        if (strcmp(run.paths[k], out->path) == 0)
+            return true;
+    if (run.file_count == RUN_FILES_MAX)
+        return error_set(err, "cannot write %s: more than %d files in one run", out->path, RUN_FILES_MAX);
+    memcpy(run.temp_paths[run.file_count], out->temp_path, sizeof out->temp_path);
+    memcpy(run.paths[run.file_count], out->path, sizeof out->path);
+    run.file_count++;
+    return true;
+}
+
+void outfile_begin_run(void)
+{
+    run.active = true;
+    run.file_count = run.folder_count = 0;
+}
+
+bool outfile_end_run(bool keep, Error *err)
+{
+    bool ok = true;
+    for (size_t k = 0; k < run.file_count; k++) {
+        if (keep && ok && rename(run.temp_paths[k], run.paths[k]) != 0)
+            ok = error_set(err, "cannot move output into %s: %s", run.paths[k], strerror(errno));
+        if (!keep || !ok)
+            remove(run.temp_paths[k]);
+    }
+    if (!keep || !ok)
+        for (size_t k = run.folder_count; k-- > 0;)
+            rmdir(run.folders[k]); /* only if empty: an older run's files stay */
+    run.active = false;
+    run.file_count = run.folder_count = 0;
+    return ok;
+}
+
 bool outfile_open(OutFile *out, const char *path, Error *err)
 {
     out->stream = NULL;
@@ -37,6 +86,13 @@ bool outfile_commit(OutFile *out, Error *err)
         remove(out->temp_path);
         out->temp_path[0] = '\0';
         return error_set(err, "cannot write %s: %s", out->path, strerror(saved_errno));
+    }
+    if (run.active) {
+        bool kept = defer_rename(out, err);
+        if (!kept)
+            remove(out->temp_path);
+        out->temp_path[0] = '\0';
+        return kept;
     }
     if (rename(out->temp_path, out->path) != 0) {
         saved_errno = errno;
@@ -74,8 +130,12 @@ bool make_directories(const char *path, Error *err)
             continue;
         char saved = partial[i];
         partial[i] = '\0';
-        if (mkdir(partial, 0777) != 0 && errno != EEXIST)
+        if (mkdir(partial, 0777) == 0) {
+            if (run.active && run.folder_count < RUN_FOLDERS_MAX)
+                memcpy(run.folders[run.folder_count++], partial, i + 1);
+        } else if (errno != EEXIST) {
             return error_set(err, "cannot create directory %s: %s", partial, strerror(errno));
+        }
         partial[i] = saved;
     }
     struct stat info;

@@ -31,6 +31,16 @@ bool outfile_commit(OutFile *out, Error *err);
 /* Close and remove the temporary file; safe to call on a closed or unopened OutFile. */
 void outfile_abort(OutFile *out);
 
+/* ---- a run's outputs, all or nothing ----------------------------------------------------
+ * Between outfile_begin_run() and outfile_end_run(), outfile_commit() checks and closes a
+ * file but leaves it under its temporary name; outfile_end_run(true, err) then renames
+ * every one into place, and outfile_end_run(false, err) removes them and the folders
+ * make_directories() created, so a run that fails anywhere (a write error, a bad value
+ * found late, stdout on a full disk) leaves nothing of itself behind.  program_main()
+ * wraps every program's run in this. */
+void outfile_begin_run(void);
+bool outfile_end_run(bool keep, Error *err);
+
 /* mkdir -p: create `path` and its missing parents (mode 0777 & umask). */
 bool make_directories(const char *path, Error *err);
 

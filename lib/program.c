@@ -2,8 +2,13 @@
 #include "program.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "outfile.h"
 
@@ -53,17 +58,52 @@ static size_t assemble_options(Option table[MAX_OPTIONS], const Program *program
     return count;
 }
 
+/* A standard stream the caller closed (`>&-`) gets /dev/null opened read-only in its
+ * place: so no file the run opens can take its number and receive its text, and every
+ * write to it fails, as a write to a closed stream should. */
+static void occupy_closed_standard_streams(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int opened = open("/dev/null", O_RDONLY);
+            if (opened >= 0 && opened != fd) {
+                dup2(opened, fd);
+                close(opened);
+            }
+        }
+}
+
+/* Was everything the run printed written?  (A closed stdout, or `>/dev/full`.) */
+static bool stdout_written(Error *err)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return error_set(err, "cannot write to standard output: %s", errno ? strerror(errno) : "write error");
+    return true;
+}
+
 int program_main(const Program *program, int argc, char **argv)
 {
+    occupy_closed_standard_streams();
+    signal(SIGXFSZ, SIG_IGN); /* past a file-size limit a write fails (EFBIG) instead of killing us */
     Option options[MAX_OPTIONS];
     size_t count = assemble_options(options, program);
     Error err = { "" };
     switch (cli_parse(argc, argv, program->description, options, count, &err)) {
-    case CLI_HELP: return 0;
+    case CLI_HELP:
+        if (stdout_written(&err))
+            return 0;
+        report_error(program->name, &err);
+        return 1;
     case CLI_ERROR: report_error(program->name, &err); return 1;
     case CLI_OK: break;
     }
-    if (!program->run(program->settings, &err)) {
+    /* All or nothing: the files of a run that fails, at any point, are removed. */
+    outfile_begin_run();
+    errno = 0;
+    bool ok = program->run(program->settings, &err) && stdout_written(&err);
+    Error ignored;
+    ok = outfile_end_run(ok, ok ? &err : &ignored) && ok;
+    if (!ok) {
         report_error(program->name, &err);
         return 1;
     }
@@ -72,11 +112,39 @@ int program_main(const Program *program, int argc, char **argv)
 
 /* ---- the digits ----------------------------------------------------------------------- */
 
+/* The programs' models, figures and PCA grow with the pixels of an image (a covariance
+ * is pixels^2 doubles, a dense layer pixels x hidden): MNIST has 28 x 28 = 784; 64 x 64
+ * keeps the largest of them near 1 GB. */
+enum { PIXELS_MAX = 64 * 64 };
+
+static bool check_folder(const char *dir, Error *err)
+{
+    struct stat info;
+    if (stat(dir, &info) != 0)
+        return error_set(err, "the data folder %s: %s (use --data DIR or MNIST_DIR to point at a folder "
+                         "holding the MNIST IDX files)", dir, strerror(errno));
+    if (!S_ISDIR(info.st_mode))
+        return error_set(err, "the data folder %s is not a folder", dir);
+    return true;
+}
+
+/* The two splits must be images of one size, and of a size the programs can afford. */
+static bool check_splits_agree(const Dataset *train, const Dataset *test, Error *err)
+{
+    if (train->rows != test->rows || train->cols != test->cols)
+        return error_set(err, "the training images are %zu x %zu pixels but the test images %zu x %zu: both "
+                         "sets must hold images of one size", train->rows, train->cols, test->rows, test->cols);
+    if (train->dim > PIXELS_MAX)
+        return error_set(err, "images of %zu x %zu pixels are too large: the programs take at most %d pixels "
+                         "per image (MNIST has 28 x 28)", train->rows, train->cols, PIXELS_MAX);
+    return true;
+}
+
 bool load_digits(Dataset *train, Dataset *test, const char **dir, const CommonSettings *common, Error *err)
 {
     *dir = dataset_default_directory(common->data_dir);
-    return dataset_load(train, *dir, DATASET_TRAIN, common->train_count, err)
-           && dataset_load(test, *dir, DATASET_TEST, common->test_count, err);
+    return check_folder(*dir, err) && dataset_load(train, *dir, DATASET_TRAIN, common->train_count, err)
+           && dataset_load(test, *dir, DATASET_TEST, common->test_count, err) && check_splits_agree(train, test, err);
 }
 
 /* ---- the figures a run wrote ------------------------------------------------------------ */

@@ -150,7 +150,11 @@ static bool run(void *settings, Error *err)
     Rng rng;
     rng_seed(&rng, s->common.seed);
     const char *dir;
-    bool ok = load_digits(&train, &test, &dir, &s->common, err) && make_directories(s->common.out_dir, err);
+    bool ok = load_digits(&train, &test, &dir, &s->common, err)
+              && (test.count >= 2 * PAIRS
+                  || error_set(err, "the interpolation figure needs at least %d test digits, got %zu", 2 * PAIRS,
+                               test.count))
+              && make_directories(s->common.out_dir, err);
     if (ok) {
         AutoencoderShape shape = { train.dim, s->training.hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
         size_t max_batch = s->training.batch_size > PAIRS * STEPS ? s->training.batch_size : PAIRS * STEPS;

@@ -4,10 +4,13 @@
  * checks that each misbehaviour is reported as its own failure while the tests after it
  * still run. Its name does not start with test_, so `make test` never runs it directly.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "exercise.h"
 #include "harness.h"
@@ -60,6 +63,85 @@ static void leaks(void)
     CHECK(lost == NULL);
 }
 
+/* Processes that must not outlive their test append their pid to the file named by
+ * $VAELAB_FIXTURE_PIDS; test_harness.c checks that none of them is still alive. */
+static void record_pid(void)
+{
+    const char *path = getenv("VAELAB_FIXTURE_PIDS");
+    FILE *file = path ? fopen(path, "a") : NULL;
+    if (file) {
+        fprintf(file, "%ld\n", (long)getpid());
+        fclose(file);
+    }
+}
+
+/* A program the test runs loops: the test waits for it, and is killed at its limit. */
+static void spawns_a_program_that_loops(void)
+{
+    char output[64];
+    test_run_command("echo $$ >> \"$VAELAB_FIXTURE_PIDS\"; while :; do sleep 1; done", output, sizeof output);
+    CHECK(0 == 1);
+}
+
+static void loops_ignoring_signals(void)
+{
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGALRM, SIG_IGN);
+    record_pid();
+    for (;;)
+        sleep(1);
+}
+
+/* The test passes at once, but leaves a child that would sleep for 40 s. */
+static void forks_a_child(void)
+{
+    if (fork() == 0) {
+        record_pid();
+        sleep(40);
+        _exit(0);
+    }
+    CHECK(1 == 1);
+}
+
+/* The same, with the child in a session of its own, and a grandchild in it. */
+static void forks_a_child_that_calls_setsid(void)
+{
+    if (fork() == 0) {
+        setsid();
+        fork();
+        record_pid();
+        sleep(40);
+        _exit(0);
+    }
+    const struct timespec moment = { 0, 200 * 1000 * 1000 };
+    nanosleep(&moment, NULL); /* so that the child has left the test's process group */
+    CHECK(1 == 1);
+}
+
+static void writes_in_its_working_folder(void)
+{
+    FILE *file = fopen("stray-file.txt", "w");
+    CHECK(file != NULL);
+    if (file)
+        fclose(file);
+}
+
+static void allocates_4_gib(void)
+{
+    void *volatile block = malloc((size_t)4 << 30);
+    CHECK(block != NULL);
+    free(block);
+}
+
+/* One byte at 300 MiB: past the file-size limit, without writing 300 MiB. */
+static void writes_past_the_file_size_limit(void)
+{
+    int fd = open("big-file", O_WRONLY | O_CREAT, 0600);
+    CHECK(fd >= 0 && lseek(fd, (off_t)300 << 20, SEEK_SET) > 0 && write(fd, "x", 1) == 1);
+    if (fd >= 0)
+        close(fd);
+}
+
 static const TestCase tests[] = {
     { "passes", NULL, passes },
     { "segfaults", NULL, segfaults },
@@ -71,6 +153,13 @@ static const TestCase tests[] = {
     { "checks nothing", NULL, checks_nothing },
     { "prints a flood", NULL, prints_a_flood },
     { "leaks (caught only under Valgrind)", NULL, leaks },
+    { "spawns a program that loops", NULL, spawns_a_program_that_loops },
+    { "loops with SIGTERM and SIGALRM ignored", NULL, loops_ignoring_signals },
+    { "forks a child that outlives it", NULL, forks_a_child },
+    { "forks a child that calls setsid", NULL, forks_a_child_that_calls_setsid },
+    { "writes a file in its working folder", NULL, writes_in_its_working_folder },
+    { "allocates 4 GiB", NULL, allocates_4_gib },
+    { "writes past the file-size limit", NULL, writes_past_the_file_size_limit },
     { "passes after all that", NULL, passes },
 };
 

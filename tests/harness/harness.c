@@ -4,30 +4,64 @@
  *   parent                                   child (fork)
  *   ------                                   -----
  *   tmpfile() for the child's output   --->  stdout and stderr go to that file
- *   pipe() for the verdict             --->  alarm(time limit); test->run();
+ *   pipe() for the verdict             --->  its own process group, resource limits,
+ *   a fresh scratch folder             --->  working folder the scratch folder;
+ *                                            alarm(time limit); test->run();
  *   waits, kills after the time limit  <---  writes one verdict byte, _exit(0)
+ *   kills what the test left running, reads the verdict without ever blocking,
+ *   removes the scratch folder
  * A child that dies, is killed, or exits without writing its verdict (a student's exit()
  * or abort()) fails that test only; so does a non-zero exit status after the verdict
  * (Valgrind's --error-exitcode in `make memcheck`).
+ *
+ * Nothing a test starts outlives it: the test is its own process group, killed whole
+ * with SIGKILL at its limit and again when it ends; on Linux the suite is also a "child
+ * subreaper" (prctl), so a process that left the group (setsid) is reparented to the
+ * suite once its parent dies, and killed there. The verdict pipe and the output file
+ * are close-on-exec, so a program a test runs does not hold them; the verdict is read
+ * with poll(), never waiting for an end of file a stray process could withhold. So a
+ * test takes at most its time limit plus a grace second, whatever it does.
  */
 #include "harness.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "exercise.h"
 
 enum { OUTPUT_LINES_SHOWN = 40, OUTPUT_LINE_WIDTH = 300 };
+
+/* The resource limits of every test (setrlimit; docs/instructors.md states them): its
+ * address space (not set under Valgrind or AddressSanitizer, which reserve far more
+ * address space than they use) and the largest file it may write. Programs a test runs
+ * inherit them. */
+enum { MEMORY_LIMIT_MB = 2048, FILE_SIZE_LIMIT_MB = 256 };
+
+#if HARNESS_SANITIZED
+/* In the sanitizer build a report ends the test with abort(), so it reads "crashed:
+ * Aborted" above the report, and a segfault stays a segfault (ASan's handler would turn
+ * it into "exit status 1"). The sanitizers call these for their defaults. */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__asan_default_options(void) { return "handle_segv=0:abort_on_error=1"; }
+const char *__ubsan_default_options(void) { return "print_stacktrace=1:abort_on_error=1"; }
+#endif
 
 /* The verdict byte a child sends home; a stub hit is announced at once with STUB_HIT. */
 enum { VERDICT_PASS = 'P', VERDICT_FAIL = 'F', VERDICT_TODO = 'T', VERDICT_EMPTY = 'E', STUB_HIT = 'S' };
@@ -141,14 +175,19 @@ void check_note(const char *format, ...)
     va_end(args);
 }
 
+/* Name and create a fresh scratch folder for test `number` of this suite. */
+static bool make_scratch_dir(size_t number)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(scratch_dir, sizeof scratch_dir, "%s/vaelab-test-%ld-%zu", base && *base ? base : "/tmp",
+             (long)getpid(), number);
+    return mkdir(scratch_dir, 0700) == 0;
+}
+
 const char *test_scratch_dir(void)
 {
-    if (!scratch_dir[0]) {
-        const char *base = getenv("TMPDIR");
-        snprintf(scratch_dir, sizeof scratch_dir, "%s/vaelab-test-%ld", base && *base ? base : "/tmp",
-                 (long)getpid());
-        mkdir(scratch_dir, 0700);
-    }
+    if (!scratch_dir[0]) /* --no-fork: made on first use */
+        make_scratch_dir(0);
     return scratch_dir;
 }
 
@@ -220,9 +259,11 @@ void check_program_refuses(const char *program, const char *arguments, const cha
     CHECK(folder_is_empty(out_dir));
 }
 
-/* Remove a directory and everything the test left in it, subfolders included. */
+/* Remove a directory and everything the test left in it, subfolders included (made
+ * readable first: a test may have taken away its permissions). */
 static void remove_tree(const char *directory)
 {
+    chmod(directory, 0700);
     DIR *listing = opendir(directory);
     if (listing) {
         struct dirent *entry;
@@ -287,6 +328,35 @@ static void announce_stub_hit(const char *exercise)
         return; /* the parent then learns of it from the final verdict instead */
 }
 
+/* Under Valgrind the client's LD_PRELOAD names Valgrind's preload libraries. */
+static bool under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload");
+}
+
+static void limit_resource(int resource, rlim_t bytes)
+{
+    struct rlimit limit = { bytes, bytes };
+    struct rlimit current;
+    if (getrlimit(resource, &current) == 0 && current.rlim_max != RLIM_INFINITY && current.rlim_max < bytes)
+        limit.rlim_cur = limit.rlim_max = current.rlim_max; /* never raise a limit we were given */
+    setrlimit(resource, &limit);
+}
+
+/* The child's sandbox: its own process group, the resource limits, no core files, and
+ * the scratch folder as its working folder (so a relative path writes nowhere else). */
+static void enter_sandbox(void)
+{
+    setpgid(0, 0);
+    if (!under_valgrind() && !HARNESS_SANITIZED)
+        limit_resource(RLIMIT_AS, (rlim_t)MEMORY_LIMIT_MB << 20);
+    limit_resource(RLIMIT_FSIZE, (rlim_t)FILE_SIZE_LIMIT_MB << 20);
+    limit_resource(RLIMIT_CORE, 0);
+    if (chdir(scratch_dir) != 0)
+        printf("  the harness could not enter the scratch folder %s: %s\n", scratch_dir, strerror(errno));
+}
+
 static void run_in_child(const TestCase *test, int verdict_fd, int output_fd, double time_limit)
 {
     verdict_pipe_fd = verdict_fd;
@@ -294,39 +364,68 @@ static void run_in_child(const TestCase *test, int verdict_fd, int output_fd, do
     dup2(output_fd, STDOUT_FILENO);
     dup2(output_fd, STDERR_FILENO);
     setvbuf(stdout, NULL, _IONBF, 0);
+    enter_sandbox();
     alarm((unsigned)ceil(time_limit));
     test->run();
     fflush(NULL);
     char verdict = verdict_of_finished_test();
-    if (scratch_dir[0])
-        remove_tree(scratch_dir);
     if (write(verdict_fd, &verdict, 1) != 1)
         _exit(3);
     _exit(0);
 }
 
-/* Wait for the child, killing it once the time limit (plus a grace second) is over. */
+/* Has the child ended? Says so without reaping it, so its process group stays. */
+static bool child_has_ended(pid_t child)
+{
+    siginfo_t info;
+    info.si_pid = 0;
+    int result = waitid(P_PID, (id_t)child, &info, WEXITED | WNOHANG | WNOWAIT);
+    return (result == 0 && info.si_pid == child) || (result < 0 && errno == ECHILD);
+}
+
+/* Kill every process the suite still has as a child but the test's own: processes a
+ * test started that left its process group (setsid) come back to the suite, its "child
+ * subreaper", once their parent dies, and their children after them, round by round. */
+static void kill_strays(void)
+{
+#ifdef __linux__
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+    for (int round = 0; round < 100; round++) {
+        FILE *list = fopen(path, "r");
+        long pid;
+        int found = 0;
+        while (list && fscanf(list, "%ld", &pid) == 1) {
+            kill((pid_t)pid, SIGKILL);
+            waitpid((pid_t)pid, NULL, 0);
+            found++;
+        }
+        if (list)
+            fclose(list);
+        if (!found)
+            return;
+    }
+#endif
+}
+
+/* Wait for the child, killing its whole process group once the time limit (plus a grace
+ * second) is over; then kill what the test left behind, and reap the child. */
 static void wait_for_child(pid_t child, double time_limit, Outcome *outcome)
 {
     double start = now_seconds();
-    int status = 0;
     const struct timespec pause = { 0, 2 * 1000 * 1000 };
-    for (;;) {
-        pid_t done = waitpid(child, &status, WNOHANG);
-        if (done == child)
-            break;
-        if (done < 0 && errno != EINTR) {
-            status = 0;
-            break;
-        }
+    while (!child_has_ended(child)) {
         if (now_seconds() - start > time_limit + 1.0) {
-            kill(child, SIGKILL);
-            waitpid(child, &status, 0);
             outcome->timed_out = true;
             break;
         }
         nanosleep(&pause, NULL);
     }
+    kill(-child, SIGKILL); /* the group: whatever the test started and left in it */
+    int status = 0;
+    if (waitpid(child, &status, 0) != child)
+        status = 0;
+    kill_strays();
     outcome->seconds = now_seconds() - start;
     if (WIFSIGNALED(status)) {
         outcome->signal_number = WTERMSIG(status);
@@ -337,32 +436,53 @@ static void wait_for_child(pid_t child, double time_limit, Outcome *outcome)
     }
 }
 
-static bool run_forked(const TestCase *test, const Options *options, FILE *output, Outcome *outcome)
+/* The bytes the child sent: read with poll() and a short deadline, never waiting for an
+ * end of file (a process the harness could not reach may still hold the write end). */
+static void read_verdict(int fd, Outcome *outcome)
+{
+    struct pollfd ready = { fd, POLLIN, 0 };
+    char byte;
+    while (poll(&ready, 1, 100) > 0 && (ready.revents & POLLIN) && read(fd, &byte, 1) == 1) {
+        if (byte == STUB_HIT)
+            outcome->stub_hit = true;
+        else
+            outcome->verdict = byte;
+    }
+}
+
+static void close_on_exec(int fd)
+{
+    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+static bool run_forked(const TestCase *test, const Options *options, size_t number, FILE *output,
+                       Outcome *outcome)
 {
     int verdict_pipe[2];
-    if (pipe(verdict_pipe) != 0)
+    if (!make_scratch_dir(number) || pipe(verdict_pipe) != 0)
         return false;
+    close_on_exec(verdict_pipe[0]);
+    close_on_exec(verdict_pipe[1]);
+    close_on_exec(fileno(output));
+    fcntl(verdict_pipe[0], F_SETFL, fcntl(verdict_pipe[0], F_GETFL) | O_NONBLOCK);
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) {
         close(verdict_pipe[0]);
         close(verdict_pipe[1]);
+        remove_tree(scratch_dir);
         return false;
     }
     if (child == 0) {
         close(verdict_pipe[0]);
         run_in_child(test, verdict_pipe[1], fileno(output), options->time_limit);
     }
+    setpgid(child, child); /* also here: no race with the child's own setpgid */
     close(verdict_pipe[1]);
     wait_for_child(child, options->time_limit, outcome);
-    char byte;
-    while (read(verdict_pipe[0], &byte, 1) == 1) {
-        if (byte == STUB_HIT)
-            outcome->stub_hit = true;
-        else
-            outcome->verdict = byte;
-    }
+    read_verdict(verdict_pipe[0], outcome);
     close(verdict_pipe[0]);
+    remove_tree(scratch_dir);
     return true;
 }
 
@@ -439,7 +559,7 @@ static void run_and_report(size_t number, const TestCase *test, const Options *o
 {
     FILE *output = tmpfile();
     Outcome outcome = { 0 };
-    if (!output || !run_forked(test, options, output, &outcome)) {
+    if (!output || !run_forked(test, options, number, output, &outcome)) {
         print_test_line(number, test, "not ok", "");
         printf("#   the harness could not start the test: %s\n", strerror(errno));
         tally->failed++;
@@ -552,6 +672,10 @@ int run_suite(const char *suite_name, const TestCase *tests, size_t count, int a
         return 0;
     }
     printf("# %s\n1..%zu\n", suite_name, planned);
+#ifdef __linux__
+    if (!options.no_fork)
+        prctl(PR_SET_CHILD_SUBREAPER, 1); /* see kill_strays */
+#endif
     Tally tally = { 0 };
     size_t number = 0;
     for (size_t i = 0; i < count; i++) {

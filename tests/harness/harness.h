@@ -30,6 +30,18 @@
 
 #include "error.h" /* VL_PRINTF_LIKE */
 
+/* Is this the sanitizer build (make SANITIZE=1: AddressSanitizer and UBSan)? */
+#if defined(__SANITIZE_ADDRESS__)
+#define HARNESS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HARNESS_SANITIZED 1
+#endif
+#endif
+#ifndef HARNESS_SANITIZED
+#define HARNESS_SANITIZED 0
+#endif
+
 typedef struct TestCase {
     const char *name;     /* what the TAP line says */
     const char *exercise; /* exercise number such as "1.2" whose points it carries, or NULL */

@@ -1,25 +1,54 @@
 /* tests/harness/test_harness.c — the harness tests itself.
  *
  * Runs fixture_suite (tests that segfault, loop forever, call exit(0), return NaN, hit a
- * stub, hit a stub and crash, check nothing, print a flood, leak) and reads its TAP: each misbehaviour must be its
- * own `not ok` with the right reason, and every test after it must still run.
+ * stub, hit a stub and crash, check nothing, print a flood, leak, run a program that
+ * loops, ignore SIGTERM and SIGALRM, fork, fork and setsid, write a file with a relative
+ * path, allocate 4 GiB, write past the file-size limit) and reads its TAP: each
+ * misbehaviour must be its own `not ok` with the right reason, every test after it must
+ * still run, no process a fixture started may be left alive, and the whole run must take
+ * no longer than the sum of the time limits.
  * FIXTURE_SUITE is the fixture binary's path, passed in by the Makefile.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 
-enum { OUTPUT_SIZE = 1 << 16 };
+enum { OUTPUT_SIZE = 1 << 16, FIXTURE_TESTS = 18, FIXTURE_STRAYS = 5 };
 
 static char tap[OUTPUT_SIZE];
+static char fixture_folder[256]; /* the fixture suite's working folder and its pid file */
+static double fixture_seconds;
 
-/* The fixture suite's TAP, with a short time limit so the endless loop costs 1 s. */
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The fixture suite's TAP, with a short time limit so each endless loop costs 2 s; run
+ * in a folder of its own, whose pids file collects the processes that must not stay. */
 static const char *fixture_tap(void)
 {
-    if (!tap[0])
-        test_run_command(FIXTURE_SUITE " --time-limit 1", tap, sizeof tap);
+    if (!tap[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(fixture_folder, sizeof fixture_folder, "%s/vaelab-fixture-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(fixture_folder))
+            return "";
+        char command[1024];
+        snprintf(command, sizeof command, "cd '%s' && VAELAB_FIXTURE_PIDS='%s/pids' " FIXTURE_SUITE " --time-limit 1",
+                 fixture_folder, fixture_folder);
+        double start = now_seconds();
+        test_run_command(command, tap, sizeof tap);
+        fixture_seconds = now_seconds() - start;
+    }
     return tap;
 }
 
@@ -48,14 +77,14 @@ static void check_reported(const char *test_line, const char *reason)
 
 static void test_plan_and_summary(void)
 {
-    CHECK_CONTAINS(fixture_tap(), "1..11\n");
-    CHECK_CONTAINS(fixture_tap(), "\n3 passed, 8 failed\n");
+    CHECK_CONTAINS(fixture_tap(), "1..18\n");
+    CHECK_CONTAINS(fixture_tap(), "\n6 passed, 12 failed\n");
 }
 
 static void test_passing_tests_pass(void)
 {
     CHECK_CONTAINS(fixture_tap(), "\nok 1 - passes\n");
-    CHECK_CONTAINS(fixture_tap(), "\nok 11 - passes after all that\n");
+    CHECK_CONTAINS(fixture_tap(), "\nok 18 - passes after all that\n");
 }
 
 static void test_segfault(void) { check_reported("not ok 2 - segfaults", "crashed: Segmentation fault"); }
@@ -89,14 +118,78 @@ static void test_leak_passes_without_valgrind(void)
     CHECK_CONTAINS(fixture_tap(), "\nok 10 - leaks (caught only under Valgrind)\n");
 }
 
+/* Valgrind cannot run a sanitizer build: there LeakSanitizer, at the suite's exit,
+ * catches the leak (in process, with --no-fork: a forked test ends with _exit). */
 static void test_leak_fails_under_valgrind(void)
 {
     char output[OUTPUT_SIZE];
+    if (HARNESS_SANITIZED) {
+        test_run_command(FIXTURE_SUITE " --filter leaks --no-fork", output, sizeof output);
+        CHECK_CONTAINS(output, "LeakSanitizer: detected memory leaks");
+        return;
+    }
     test_run_command("valgrind -q --error-exitcode=99 --leak-check=full " FIXTURE_SUITE
                      " --filter leaks --time-limit 60",
                      output, sizeof output);
     CHECK_CONTAINS(output, "not ok 1 - leaks (caught only under Valgrind)");
     CHECK_CONTAINS(output, "exit status 99 after the test");
+}
+
+static void test_spawned_loop(void) { check_reported("not ok 11 - spawns a program that loops", "timed out"); }
+
+static void test_signals_ignored(void)
+{
+    check_reported("not ok 12 - loops with SIGTERM and SIGALRM ignored", "timed out");
+}
+
+static void test_forks_pass(void)
+{
+    CHECK_CONTAINS(fixture_tap(), "\nok 13 - forks a child that outlives it\n");
+    CHECK_CONTAINS(fixture_tap(), "\nok 14 - forks a child that calls setsid\n");
+}
+
+/* Every process that recorded its pid is gone (a stray would sleep for 40 s). */
+static void test_no_process_left_behind(void)
+{
+    char path[300];
+    fixture_tap();
+    snprintf(path, sizeof path, "%s/pids", fixture_folder);
+    FILE *pids = fopen(path, "r");
+    long pid;
+    int count = 0;
+    while (pids && fscanf(pids, "%ld", &pid) == 1) {
+        count++;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            CHECK_FAIL("process %ld, started by a fixture test, is still there", pid);
+    }
+    if (pids)
+        fclose(pids);
+    CHECK_LONG(FIXTURE_STRAYS, count);
+}
+
+/* Each test takes at most its limit (1 s) and a grace second. */
+static void test_bounded_wall_time(void)
+{
+    fixture_tap();
+    CHECK_BELOW(fixture_seconds, FIXTURE_TESTS * (1.0 + 1.0));
+    CHECK_BELOW(fixture_seconds, 15.0); /* three tests time out: about 6 s */
+}
+
+/* The fixture wrote "stray-file.txt" with a relative path: into its scratch folder,
+ * which is gone, not into the folder the suite was started in. */
+static void test_relative_write_lands_in_scratch(void)
+{
+    char path[300];
+    CHECK_CONTAINS(fixture_tap(), "\nok 15 - writes a file in its working folder\n");
+    snprintf(path, sizeof path, "%s/stray-file.txt", fixture_folder);
+    CHECK(access(path, F_OK) != 0);
+}
+
+static void test_memory_limit(void) { check_reported("not ok 16 - allocates 4 GiB", "#"); }
+
+static void test_file_size_limit(void)
+{
+    check_reported("not ok 17 - writes past the file-size limit", "File size limit exceeded");
 }
 
 static void test_exercise_filter(void)
@@ -110,11 +203,10 @@ static void test_exercise_filter(void)
 static void test_runner_aggregates(void)
 {
     char output[OUTPUT_SIZE];
-    test_run_command("VAELAB_TIME_LIMIT=1 " RUNNER " " FIXTURE_SUITE " " FIXTURE_SUITE " /nonexistent/suite", output,
-                     sizeof output);
-    CHECK_CONTAINS(output, "\nok 12 - passes\n");
-    CHECK_CONTAINS(output, "not ok 23 - /nonexistent/suite");
-    CHECK_CONTAINS(output, "\n6 passed, 17 failed\n");
+    test_run_command("VAELAB_TIME_LIMIT=1 " RUNNER " " FIXTURE_SUITE " /nonexistent/suite", output, sizeof output);
+    CHECK_CONTAINS(output, "\nok 18 - passes after all that\n");
+    CHECK_CONTAINS(output, "not ok 19 - /nonexistent/suite");
+    CHECK_CONTAINS(output, "\n6 passed, 13 failed\n");
 }
 
 static const TestCase tests[] = {
@@ -129,7 +221,15 @@ static const TestCase tests[] = {
     { "a test that checks nothing fails", NULL, test_empty_test_fails },
     { "a flood of output is cut", NULL, test_flood_is_capped },
     { "a leak passes without Valgrind", NULL, test_leak_passes_without_valgrind },
-    { "a leak fails under Valgrind", NULL, test_leak_fails_under_valgrind },
+    { "a leak fails under Valgrind (LeakSanitizer in the sanitizer build)", NULL, test_leak_fails_under_valgrind },
+    { "a loop in a program the test runs times out", NULL, test_spawned_loop },
+    { "a loop with SIGTERM and SIGALRM ignored times out", NULL, test_signals_ignored },
+    { "a test that forks, or forks and calls setsid, still passes", NULL, test_forks_pass },
+    { "no process a test started is left behind", NULL, test_no_process_left_behind },
+    { "the suite takes no longer than the sum of the time limits", NULL, test_bounded_wall_time },
+    { "a relative path writes into the test's scratch folder", NULL, test_relative_write_lands_in_scratch },
+    { "a test cannot allocate 4 GiB", NULL, test_memory_limit },
+    { "a test cannot write a file past the size limit", NULL, test_file_size_limit },
     { "--exercise runs that exercise's tests only", NULL, test_exercise_filter },
     { "the runner renumbers, and a missing suite fails", NULL, test_runner_aggregates },
 };

@@ -126,13 +126,28 @@ static void test_separate_values(void)
 static void test_equals_form(void)
 {
     Error err;
-    CliResult result = PARSE(&err, "--epochs=7", "--lr=1e-2", "--out=a=b", "--offset=-10", "--lr", "1");
+    CliResult result = PARSE(&err, "--epochs=7", "--lr=1e-2", "--out=a=b", "--offset=-10");
     if (!CHECK_LONG(CLI_OK, result))
         check_note("message: %s", err.message);
     CHECK_LONG(7, settings.epochs);
-    CHECK_NEAR(1.0, settings.learning_rate, 0.0); /* the last one given wins */
-    CHECK_CONTAINS(settings.out, "a=b");          /* only the first '=' splits */
+    CHECK_NEAR(0.01, settings.learning_rate, 0.0);
+    CHECK_CONTAINS(settings.out, "a=b"); /* only the first '=' splits */
     CHECK_LONG(-10, settings.offset);
+}
+
+/* Which of two values would win is a guess: an option given twice is refused, in either
+ * form, flags too; and an empty text is no value. */
+static void test_repeated_and_empty(void)
+{
+    Error err;
+    CHECK_LONG(CLI_ERROR, PARSE(&err, "--lr=1e-2", "--lr", "1"));
+    CHECK_CONTAINS(err.message, "--lr is given twice");
+    CHECK_LONG(CLI_ERROR, PARSE(&err, "--quiet", "--epochs", "3", "--quiet"));
+    CHECK_CONTAINS(err.message, "--quiet is given twice");
+    CHECK_LONG(CLI_ERROR, PARSE(&err, "--out", ""));
+    CHECK_CONTAINS(err.message, "--out: the value is empty");
+    CHECK_LONG(CLI_ERROR, PARSE(&err, "--out="));
+    CHECK_CONTAINS(err.message, "--out: the value is empty");
 }
 
 static void test_help(void)
@@ -290,7 +305,8 @@ static void test_operands(void)
 static const TestCase tests[] = {
     { "defaults stay when nothing is given", NULL, test_defaults_stay },
     { "--name value sets every kind of option", NULL, test_separate_values },
-    { "--name=value form; the last value wins", NULL, test_equals_form },
+    { "--name=value form", NULL, test_equals_form },
+    { "an option given twice, and an empty text, are refused", NULL, test_repeated_and_empty },
     { "--help and -h return CLI_HELP", NULL, test_help },
     { "help lists options with defaults and ranges", NULL, test_help_text },
     { "unknown option, with a suggestion when obvious", NULL, test_unknown_option },
