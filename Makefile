@@ -55,10 +55,16 @@ SOURCES_submission := $(BUILD)/submission-src/exercises
 IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	$(if $(IS_CLANG),,-Wno-format-truncation) -Werror
+# A student's files (exercises/, a graded submission) get the same warnings without
+# -Werror: a warning is shown, with its line, and never costs a chapter. STRICT=1 (make
+# check) makes them errors there too, for the generated stubs.
+STRICT ?=
+STUDENT_WARNINGS := $(if $(STRICT),$(WARNINGS),$(filter-out -Werror,$(WARNINGS)))
 REQUIRED := -std=c11 -D_XOPEN_SOURCE=700 -ffp-contract=off
 DEFINES := -DVAELAB_DATA_DIR='"$(CURDIR)/data"'
 COMPILE_FLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(DEFINES)
 ALL_CFLAGS = $(COMPILE_FLAGS) $(call includes_for,$<) -MMD -MP
+STUDENT_CFLAGS = $(REQUIRED) $(STUDENT_WARNINGS) $(CFLAGS) $(DEFINES) $(call includes_for,$<) -MMD -MP
 # Who may include what: the layering, enforced by the include paths each file gets.
 #   lib/*.c                          lib/
 #   solutions/NN-x, exercises/NN-x   lib/ and chapters/NN-x (its own header only)
@@ -105,10 +111,13 @@ Q := $(if $(V),,@)
 quiet = $(if $(V),,@printf '  %-5s %s\n' $(1) $(2);)
 
 # Run command $(2), which makes $(1), keeping its output in $(1).log: on success the log
-# is shown and removed; on failure it is shown and kept, and $(1) removed. The runner
-# reads the logs left beside a chapter's objects and suites to report a chapter that does
-# not compile or link, with the compiler's first errors, and not run an old binary of it.
-logged = if $(2) > $(1).log 2>&1; then cat $(1).log; rm -f $(1).log; else cat $(1).log; rm -f $(1); exit 1; fi
+# is shown and removed, or kept as $(1).warnings if the compiler said anything; on failure
+# it is shown and kept, and $(1) removed. The runner reads the logs left beside a
+# chapter's objects and suites to report a chapter that does not compile or link, with
+# the compiler's first errors, and not run an old binary of it; and it shows the warnings.
+logged = rm -f $(1).warnings; if $(2) > $(1).log 2>&1; then cat $(1).log; \
+	if [ -s $(1).log ]; then mv $(1).log $(1).warnings; else rm -f $(1).log; fi; \
+	else cat $(1).log; rm -f $(1); exit 1; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -159,7 +168,7 @@ define chapter_rules
 $(1)_$(2)_OBJECTS := $$(patsubst $(SOURCES_$(1))/%.c,$(BUILD)/$(1)/%.o,$$(wildcard $(SOURCES_$(1))/$(2)/*.c))
 $(BUILD)/$(1)/$(2)/%.o: $(SOURCES_$(1))/$(2)/%.c
 	@mkdir -p $$(@D)
-	$$(call quiet,CC,$$<)$$(call logged,$$@,$$(CC) $$(ALL_CFLAGS) -c $$< -o $$@)
+	$$(call quiet,CC,$$<)$$(call logged,$$@,$$(CC) $$($(if $(filter solutions,$(1)),ALL_CFLAGS,STUDENT_CFLAGS)) -c $$< -o $$@)
 $(1)_$(2)_ARCHIVE := $(BUILD)/$(1)/$(2)/libchapter.a
 $$($(1)_$(2)_ARCHIVE): $$($(1)_$(2)_OBJECTS)
 	@rm -f $$@
@@ -192,13 +201,17 @@ TOOLS := $(RUNNER) $(MAKE_EXERCISES) $(HINT) $(STAGE_SUBMISSION)
 
 all: $(PROGRAM_LINK) $(TOOLS) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
 
+# In a student release (no solutions/), help leaves out what only maintainers can run:
+# those lines start with $(MAINTAINERS_ECHO), which is echo here and a no-op there.
+MAINTAINERS_ECHO := $(if $(wildcard solutions/.),@echo,@:)
+comma := ,
 help:
 	@echo 'vaelab — auto-encoders and VAEs from first principles, in C'
 	@echo ''
-	@echo '  make                   build lib, every chapter (solutions and exercises), tests, programs'
+	@echo '  make                   build lib, every chapter ($(if $(wildcard solutions/.),solutions and exercises,your exercises)), tests, programs'
 	@echo '  make demo              the main demo: ae_mnist on the shipped MNIST; prints the figures it wrote'
 	@echo '  make test              the test suite (TAP, then "N passed, N failed"); non-zero on any failure'
-	@echo '      IMPL=exercises     ... against your exercises/ instead of solutions/ (default: $(IMPL))'
+	$(MAINTAINERS_ECHO) '      IMPL=exercises     ... against your exercises/ instead of solutions/ (default: $(IMPL))'
 	@echo '      CH=01              ... one chapter only (CH=1 and CH=01-autoencoder work too)'
 	@echo '      RESULTS=file.json  ... also write a Gradescope results.json'
 	@echo '  make next              students: run your exercises, name the next one to do and the line to edit'
@@ -206,15 +219,15 @@ help:
 	@echo '  make grade             instructors: grade exercises/ (or SUBMISSION=folder) from scratch; score table'
 	@echo '      RESULTS=file.json  ... and a Gradescope results.json;  VALGRIND=1 ... under Valgrind'
 	@echo '  make grade-all SUBMISSIONS=folder   grade each subfolder; reports and grades.csv in $(GRADES)'
-	@echo '  make student-release   the folder and .tar.gz students get: no solutions/, no hidden tests'
+	$(MAINTAINERS_ECHO) '  make student-release   the folder and .tar.gz students get: no solutions/, no hidden tests'
 	@echo '  make memcheck          the test suite under Valgrind; fails on any memory error or leak'
-	@echo '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler,'
-	@echo '                         and make test SANITIZE=1 (AddressSanitizer and UBSan, into build/sanitize)'
-	@echo '  make check-exercises   is exercises/ what solutions/ generates?'
-	@echo '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
+	$(MAINTAINERS_ECHO) '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler,'
+	$(MAINTAINERS_ECHO) '                         and make test SANITIZE=1 (AddressSanitizer and UBSan, into build/sanitize)'
+	$(MAINTAINERS_ECHO) '  make check-exercises   is exercises/ what solutions/ generates?'
+	$(MAINTAINERS_ECHO) '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
 	@echo '  make clean             remove build/'
 	@echo ''
-	@echo 'Variables: CC, CFLAGS, LDFLAGS, IMPL, CH, RESULTS, EX, SUBMISSION, VALGRIND.  Chapters: $(CHAPTERS)'
+	@echo 'Variables: CC, CFLAGS, LDFLAGS, $(if $(wildcard solutions/.),IMPL$(comma) )CH, RESULTS, EX, SUBMISSION, VALGRIND.  Chapters: $(CHAPTERS)'
 
 # The suites of this run: lib/data/harness suites unless one chapter was asked for.
 RUN_SUITES := $(if $(CH),,$(INFRA_SUITES)) $(call suites_of,$(IMPL),$(SELECTED))
@@ -232,10 +245,19 @@ test:
 memcheck:
 	@$(MAKE) --no-print-directory suites
 	@$(RUNNER) --root . --valgrind $(RUN_SUITES)
+	@echo 'memcheck: Valgrind ran every test above and found no memory error and no leak'
 
+
+# On exercises/ (a student release), the demo first checks that chapter 1 is done: on
+# stubs it names the exercises it needs and stops, instead of training on NaN.
 DEMO_PROGRAM := $(BUILD)/$(IMPL)/bin/ae_mnist
-demo: $(DEMO_PROGRAM)
-	$(DEMO_PROGRAM) --out $(BUILD)/demo/01-autoencoder
+DEMO_CHAPTER := 01-autoencoder
+demo: $(RUNNER)
+	@mkdir -p $(BUILD)/$(IMPL)
+	@$(MAKE) --no-print-directory -k CH=$(DEMO_CHAPTER) chapter-suites > $(BUILD)/$(IMPL)/demo-build.log 2>&1 || true
+	@$(if $(filter exercises,$(IMPL)),$(RUNNER) --needs 'make demo' --root . --sources exercises \
+	  $(call suites_of,exercises,$(DEMO_CHAPTER)) || exit 2)
+	$(DEMO_PROGRAM) --out $(BUILD)/demo/$(DEMO_CHAPTER)
 
 # ---- exercises: generate, check, prove ------------------------------------------------
 generate = $(MAKE_EXERCISES) $(1) --manifest chapters/$(2)/exercises.def --out-dir exercises/$(2) \
@@ -278,7 +300,7 @@ check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c
 
 OTHER_CC := $(if $(IS_CLANG),gcc,clang)
 check-other-compiler:
-	@$(MAKE) --no-print-directory CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) all
+	@$(MAKE) --no-print-directory CC=$(OTHER_CC) BUILD=$(BUILD)/$(OTHER_CC) STRICT=1 all
 	@echo 'strict build with $(OTHER_CC): clean'
 
 check: check-exercises
@@ -288,7 +310,9 @@ check: check-exercises
 	@$(MAKE) --no-print-directory test IMPL=exercises > $(BUILD)/exercises-run.tap 2>&1; \
 	  if grep -q '^ok .* - \[' $(BUILD)/exercises-run.tap; then \
 	    echo 'check: a graded test passes against the untouched exercises/:'; grep '^ok .* - \[' $(BUILD)/exercises-run.tap; exit 1; fi; \
-	  echo "check: every graded test fails against exercises/ ($$(grep -c 'TODO' $(BUILD)/exercises-run.tap) TODO)"
+	  if [ -n "$$(find $(BUILD)/exercises -name '*.warnings')" ]; then \
+	    echo 'check: the generated exercises/ compile with warnings:'; find $(BUILD)/exercises -name '*.warnings' -exec cat {} +; exit 1; fi; \
+	  echo "check: every graded test fails against exercises/ ($$(grep -c '(not implemented)' $(BUILD)/exercises-run.tap) not implemented), which compile without a warning"
 	@$(MAKE) --no-print-directory check-other-compiler
 	@$(MAKE) --no-print-directory test SANITIZE=1
 
@@ -357,7 +381,8 @@ grade-all:
 
 # `make student-release`: the folder and archive students get. The files git knows of
 # (tracked, or new and not ignored; outside a git checkout, the top-level folders), without
-# solutions/, .ci/ and hidden tests (tests/*/test_hidden_*.c, tests/*/hidden_*); a
+# solutions/, .ci/ and hidden tests (tests/*/test_hidden_*.c, tests/*/hidden_*), and with
+# docs/release-README.md as its README.md (the maintainers' README is not for students); a
 # Markdown link to a file the release does not have is an error: nothing in a release
 # may point at a file that is not there.
 RELEASE_NAME ?= vaelab-student
@@ -368,8 +393,10 @@ release_files = if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR
 student-release:
 	@rm -rf $(RELEASE_ROOT) && mkdir -p $(RELEASE)
 	@$(release_files) | grep -v -e '^solutions/' -e '^\.ci/' -e '^tests/[^/]*/test_hidden_' -e '^tests/[^/]*/hidden_' \
+	  -e '^README\.md$$' -e '^docs/release-README\.md$$' \
 	  | while read -r file; do [ -f "$$file" ] || continue; \
 	    mkdir -p "$(RELEASE)/$$(dirname "$$file")" && cp -p "$$file" "$(RELEASE)/$$file" || exit 1; done
+	@cp -p docs/release-README.md $(RELEASE)/README.md
 	@cd $(RELEASE) && find . -name '*.md' | while read -r page; do \
 	  grep -o '](\([^)#]*\)' "$$page" | sed 's/^](//' | sort -u | while read -r target; do \
 	    case "$$target" in *://*|mailto:*|'') continue;; esac; \

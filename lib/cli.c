@@ -120,9 +120,12 @@ static void print_help(FILE *out, const char *program, const char *operands, con
         format_synopsis(synopsis, sizeof synopsis, option);
         format_value(value, sizeof value, option);
         fprintf(out, "  %-*s  %s", (int)column, synopsis, option->help ? option->help : "");
+        bool no_default = option->kind == OPTION_STRING && !*(const char *const *)option->value;
         if (option->kind == OPTION_FLAG) {
             if (*(const bool *)option->value)
                 fprintf(out, " (default on)");
+        } else if (no_default) {
+            /* nothing: the option's help says what happens without it */
         } else if (has_range(option)) {
             format_range(range, sizeof range, option);
             fprintf(out, " (default %s, range %s)", value, range);

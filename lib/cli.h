@@ -83,7 +83,8 @@ CliResult cli_parse_operands(int argc, char **argv, const char *description, con
                              CliOperands *operands, Error *err);
 
 /* Print the help: usage line, description, every option with its help, current value
- * (the default, before parsing) and range. */
+ * (the default, before parsing; none for a string option whose default is NULL, whose
+ * help says what happens without it) and range. */
 void cli_print_help(FILE *out, const char *program, const char *description,
                     const Option *options, size_t count);
 

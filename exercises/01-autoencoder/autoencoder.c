@@ -1,4 +1,4 @@
-/* solutions/01-autoencoder/autoencoder.c — the auto-encoder of Louppe L11 (see
+/* exercises/01-autoencoder/autoencoder.c — the auto-encoder of Louppe L11 (see
  * chapters/01-autoencoder/autoencoder.h and README.md for the math). */
 #include "autoencoder.h"
 

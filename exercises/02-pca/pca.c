@@ -1,4 +1,4 @@
-/* solutions/02-pca/pca.c — PCA from first principles: the mean, the covariance, the cyclic
+/* exercises/02-pca/pca.c — PCA from first principles: the mean, the covariance, the cyclic
  * Jacobi eigensolver, the encoder P' and decoder P (Louppe L11, "Auto-encoders";
  * Cheysson & Mary-Huard). See chapters/02-pca/pca.h and README.md for the math. */
 #include "pca.h"

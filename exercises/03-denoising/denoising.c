@@ -1,4 +1,4 @@
-/* solutions/03-denoising/denoising.c — the denoising auto-encoder of Louppe L11, its
+/* exercises/03-denoising/denoising.c — the denoising auto-encoder of Louppe L11, its
  * posterior-mean weakness on a Gaussian mixture, and the fitted latent Gaussian (see
  * chapters/03-denoising/denoising.h and README.md for the math). */
 #include "denoising.h"

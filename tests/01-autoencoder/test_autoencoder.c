@@ -6,6 +6,7 @@
  * with its end points. Uses lib/ and chapter 1 only.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,11 @@ static void check_rows_match_reference(const double *got, const Mlp *mlp, const 
     for (size_t i = 0; i < BATCH; i++) {
         double expected[P]; /* n_out <= P */
         reference_mlp(expected, mlp, in + i * n_in);
-        for (size_t j = 0; j < n_out; j++)
-            CHECK_NEAR(expected[j], got[i * n_out + j], 1e-12);
+        char meaning[96];
+        snprintf(meaning, sizeof meaning, "coordinate %%zu of the output for example %zu (row %zu of the batch)", i,
+                 i);
+        const double *row = got + i * n_out;
+        CHECK_ARRAY_NEAR(expected, row, n_out, 1e-12, meaning);
     }
 }
 
@@ -182,15 +186,24 @@ static void test_backward_accumulates(void)
     ae_backward(&ae, X, BATCH);
     memcpy(once, first->grad, sizeof once);
     ae_backward(&ae, X, BATCH);
-    CHECK(vector_max_abs(once, P * H) > 1e-6);
+    if (vector_max_abs(once, P * H) <= 1e-6)
+        CHECK_FAIL("after one ae_backward, dL/dW of f's first layer (f1.W) is still all 0: the gradient "
+                   "never reached the encoder f (is its mlp_backward called, with dL/dz from g's?)");
+    double twice[P * H];
     for (size_t i = 0; i < P * H; i++)
-        CHECK_NEAR(2.0 * once[i], first->grad[i], 1e-12);
+        twice[i] = 2.0 * once[i];
+    CHECK_ARRAY_NEAR(twice, first->grad, P * H, 1e-12,
+                     "entry %zu of f1.W's gradient after two ae_backward calls: twice that of one, "
+                     "since backward passes add (+=) into the gradients");
     ae_free(&ae);
 }
 
 /* ---- 1.4 a training step --------------------------------------------------------------- */
 
-/* With plain SGD, one step must move every parameter by -eta dL/dtheta. */
+/* With plain SGD, every step must move every parameter by -eta dL/dtheta of that step's
+ * loss. Two steps: a gradient not cleared after the first one adds to the second. The
+ * reference is a copy of the model stepped by hand with the same ae_forward and
+ * ae_backward, so this test depends on exercise 1.4 only. */
 static void test_train_step_is_gradient_descent(void)
 {
     Autoencoder ae = small_autoencoder(12), copy = small_autoencoder(12);
@@ -200,14 +213,23 @@ static void test_train_step_is_gradient_descent(void)
     Optimizer sgd;
     Error err;
     CHECK(optimizer_init_sgd(&sgd, &ae.parameters, eta, 0.0, &err));
-    parameters_zero_grad(&copy.parameters);
-    double loss_before = ae_forward(&copy, X, BATCH);
-    ae_backward(&copy, X, BATCH);
-    CHECK_RELATIVE(loss_before, ae_train_step(&ae, &sgd, X, BATCH), 1e-12);
-    for (size_t k = 0; k < ae.parameters.count; k++) {
-        const Parameter *updated = &ae.parameters.items[k], *before = &copy.parameters.items[k];
-        for (size_t i = 0; i < updated->size; i++)
-            CHECK_NEAR(before->value[i] - eta * before->grad[i], updated->value[i], 1e-12);
+    for (int step = 1; step <= 2; step++) {
+        parameters_zero_grad(&copy.parameters);
+        double loss_before = ae_forward(&copy, X, BATCH);
+        ae_backward(&copy, X, BATCH);
+        for (size_t k = 0; k < copy.parameters.count; k++) {
+            const Parameter *p = &copy.parameters.items[k];
+            vector_axpy(p->value, -eta, p->grad, p->size); /* theta - eta dL/dtheta */
+        }
+        check_note("step %d of SGD (eta = %g):", step, eta);
+        CHECK_RELATIVE(loss_before, ae_train_step(&ae, &sgd, X, BATCH), 1e-12);
+        for (size_t k = 0; k < ae.parameters.count; k++) {
+            char meaning[128];
+            snprintf(meaning, sizeof meaning, "entry %%zu of %s after step %d, theta - eta dL/dtheta",
+                     ae.parameters.items[k].name, step);
+            CHECK_ARRAY_NEAR(copy.parameters.items[k].value, ae.parameters.items[k].value,
+                             ae.parameters.items[k].size, 1e-12, meaning);
+        }
     }
     optimizer_free(&sgd);
     ae_free(&ae);
@@ -241,21 +263,22 @@ static void test_interpolation_end_points(void)
     small_batch(ends, 2, 17);
     double t[3] = { 0.0, 0.5, 1.0 };
     double out[3 * P];
+    fill_nan(out, 3 * P); /* every row must be written */
     ae_interpolate(&ae, out, ends, t, 3);
     double reconstruction[2 * P];
     vector_copy(reconstruction, ae_decode(&ae, ae_encode(&ae, ends, 2), 2), 2 * P);
-    for (size_t j = 0; j < P; j++) {
-        CHECK_NEAR(reconstruction[j], out[j], 1e-12);             /* t = 0: g(f(x_a)) */
-        CHECK_NEAR(reconstruction[P + j], out[2 * P + j], 1e-12); /* t = 1: g(f(x_b)) */
-    }
+    const double *t_0 = out, *t_half = out + P, *t_1 = out + 2 * P; /* rows of out (T, p) */
+    CHECK_ARRAY_NEAR(reconstruction, t_0, P, 1e-12, "pixel %zu of row 0 of out, t = 0: must be g(f(x_a))");
+    CHECK_ARRAY_NEAR(reconstruction + P, t_1, P, 1e-12, "pixel %zu of row 2 of out, t = 1: must be g(f(x_b))");
     /* t = 1/2 decodes the mean of the two codes */
     const double *Z = ae_encode(&ae, ends, 2);
     double middle_code[D], middle[P];
     for (size_t j = 0; j < D; j++)
         middle_code[j] = 0.5 * (Z[j] + Z[D + j]);
     reference_mlp(middle, &ae.decoder, middle_code);
-    for (size_t j = 0; j < P; j++)
-        CHECK_NEAR(middle[j], out[P + j], 1e-12);
+    CHECK_ARRAY_NEAR(middle, t_half, P, 1e-12,
+                     "pixel %zu of row 1 of out, t = 1/2: must be g((f(x_a) + f(x_b)) / 2), not (g(f(x_a)) + "
+                     "g(f(x_b))) / 2");
     ae_free(&ae);
 }
 

@@ -28,12 +28,13 @@ static void test_covariance_by_hand(void)
     const double expected[4] = { 1.25, 0.5, 0.5, 0.5 };
     double mu[2], C[4];
     Error err;
+    fill_nan(mu, 2);
+    fill_nan(C, 4);
     pca_mean(mu, X, 4, 2);
-    CHECK_NEAR(1.5, mu[0], 1e-15);
-    CHECK_NEAR(1.0, mu[1], 1e-15);
-    CHECK(pca_covariance(C, X, mu, 4, 2, &err));
-    for (size_t k = 0; k < 4; k++)
-        CHECK_NEAR(expected[k], C[k], 1e-15);
+    const double expected_mu[2] = { 1.5, 1.0 };
+    CHECK_ARRAY_NEAR(expected_mu, mu, 2, 1e-15, "coordinate %zu of mu = (1/N) sum_i x_i, the mean of the 4 points");
+    CHECK(pca_covariance(C, X, expected_mu, 4, 2, &err)); /* the exact mean: this checks 2.1's C alone */
+    CHECK_ARRAY_NEAR(expected, C, 4, 1e-15, "entry %zu of C (2 x 2, row-major), worked by hand above");
 }
 
 /* 130 samples in R^7 (more than one block of rows, if blocks there are) against the
@@ -49,13 +50,14 @@ static void test_covariance_matches_definition(void)
     rng_seed(&rng, 21);
     random_orthogonal(Q, P, &rng);
     gaussian_cloud(X, N, center, Q, lambda, P, &rng);
+    fill_nan(mu, P);
+    fill_nan(C, P * P);
     pca_mean(mu, X, N, P);
     CHECK(pca_covariance(C, X, mu, N, P, &err));
     reference_covariance(reference, X, N, P);
     double scale = vector_max_abs(reference, P * P);
-    for (size_t k = 0; k < P * P; k++)
-        if (!CHECK_NEAR(reference[k], C[k], 1e-13 * scale))
-            break;
+    CHECK_ARRAY_NEAR(reference, C, P * P, 1e-13 * scale,
+                     "entry %zu of C (7 x 7, row-major), against (1/N) sum_i (x_i - mu)(x_i - mu)^T entry by entry");
 }
 
 /* Data 10^6 away from the origin, spread about 1. Centring first, C carries only the
@@ -75,11 +77,14 @@ static void test_covariance_centres_first(void)
         X[k] = offset + rng_normal(&rng);
         shifted[k] = X[k] - offset;
     }
+    fill_nan(mu, P);
+    fill_nan(C, P * P);
     pca_mean(mu, X, N, P);
     CHECK(pca_covariance(C, X, mu, N, P, &err));
     reference_covariance(reference, shifted, N, P);
-    for (size_t k = 0; k < P * P; k++)
-        CHECK_NEAR(reference[k], C[k], 1e-8);
+    CHECK_ARRAY_NEAR(reference, C, P * P, 1e-8,
+                     "entry %zu of C (3 x 3, row-major) of data 10^6 from the origin: x - mu first, then the "
+                     "products (the one-pass (1/N) sum x x^T - mu mu^T loses ~2e-4 here)");
 }
 
 /* ---- 2.2 the rotation -------------------------------------------------------------------- */
@@ -301,14 +306,17 @@ static void test_encode(void)
     double directions[P * P], mean[P], eigenvalues[P], X[B * P], Z[B * D];
     Pca pca = hand_made_pca(directions, mean, eigenvalues);
     some_points(X, B, 42);
+    fill_nan(Z, B * D);
     pca_encode(&pca, Z, X, B);
+    double expected[B * D];
     for (size_t i = 0; i < B; i++)
         for (size_t k = 0; k < D; k++) {
-            double z = 0.0;
+            expected[i * D + k] = 0.0;
             for (size_t j = 0; j < P; j++)
-                z += directions[k * P + j] * (X[i * P + j] - mean[j]);
-            CHECK_NEAR(z, Z[i * D + k], 1e-13);
+                expected[i * D + k] += directions[k * P + j] * (X[i * P + j] - mean[j]);
         }
+    CHECK_ARRAY_NEAR(expected, Z, B * D, 1e-13,
+                     "entry %zu of Z (B, d), row-major: z_ik = u_k . (x_i - mu) for i = index / d, k = index %% d");
 }
 
 /* xhat_ij = mu_j + sum_k z_ik u_kj, entry by entry */
@@ -317,14 +325,18 @@ static void test_decode(void)
     double directions[P * P], mean[P], eigenvalues[P], Xhat[B * P];
     const double Z[B * D] = { 1.5, -2.0, 0.0, 0.5, -3.0, 1.0 };
     Pca pca = hand_made_pca(directions, mean, eigenvalues);
+    fill_nan(Xhat, B * P);
     pca_decode(&pca, Xhat, Z, B);
+    double expected[B * P];
     for (size_t i = 0; i < B; i++)
         for (size_t j = 0; j < P; j++) {
-            double xhat = mean[j];
+            expected[i * P + j] = mean[j];
             for (size_t k = 0; k < D; k++)
-                xhat += Z[i * D + k] * directions[k * P + j];
-            CHECK_NEAR(xhat, Xhat[i * P + j], 1e-13);
+                expected[i * P + j] += Z[i * D + k] * directions[k * P + j];
         }
+    CHECK_ARRAY_NEAR(expected, Xhat, B * P, 1e-13,
+                     "entry %zu of Xhat (B, p), row-major: xhat_ij = mu_j + sum_k z_ik u_kj for i = index / p, "
+                     "j = index %% p");
 }
 
 /* g(f(x)) = mu + U U^T (x - mu): x itself when x - mu lies in span(U), and otherwise a
@@ -337,10 +349,12 @@ static void test_encode_decode_project(void)
     for (size_t i = 0; i < B; i++) /* x_i = mu + U a_i */
         for (size_t j = 0; j < P; j++)
             X[i * P + j] = mean[j] + codes[i * D] * directions[j] + codes[i * D + 1] * directions[P + j];
+    fill_nan(Z, B * D);
+    fill_nan(Xhat, B * P);
     pca_encode(&pca, Z, X, B);
     pca_decode(&pca, Xhat, Z, B);
-    for (size_t k = 0; k < B * P; k++)
-        CHECK_NEAR(X[k], Xhat[k], 1e-13);
+    CHECK_ARRAY_NEAR(X, Xhat, B * P, 1e-13,
+                     "entry %zu of Xhat (B, p): x - mu lies in span(U) here, so g(f(x)) must give x back");
     some_points(X, B, 43);
     pca_encode(&pca, Z, X, B);
     pca_decode(&pca, Xhat, Z, B);

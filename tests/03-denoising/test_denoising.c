@@ -114,6 +114,7 @@ static void check_mask_rate(double p, unsigned seed)
     double *x = make_pixels(seed), *x_tilde = malloc(sizeof(double) * PIXELS);
     Rng rng;
     rng_seed(&rng, seed + 100);
+    fill_nan(x_tilde, PIXELS); /* every pixel of x~ must be written */
     corrupt_mask(x_tilde, x, PIXELS, p, &rng);
     double rate = (double)count_zeros(x_tilde, PIXELS) / PIXELS;
     double standard_error = sqrt(p * (1.0 - p) / PIXELS); /* 0.0016 at p = 0.5, 0.00095 at 0.9 */
@@ -135,8 +136,10 @@ static void test_mask_extremes(void)
     double *x = make_pixels(3), *x_tilde = malloc(sizeof(double) * PIXELS);
     Rng rng;
     rng_seed(&rng, 4);
+    fill_nan(x_tilde, PIXELS);
     corrupt_mask(x_tilde, x, PIXELS, 0.0, &rng);
-    CHECK(memcmp(x, x_tilde, sizeof(double) * PIXELS) == 0); /* p = 0: x~ = x */
+    CHECK_ARRAY_NEAR(x, x_tilde, PIXELS, 0.0, "pixel %zu of x~ with p = 0: nothing is masked, so x~ = x");
+    fill_nan(x_tilde, PIXELS);
     corrupt_mask(x_tilde, x, PIXELS, 1.0, &rng);
     CHECK_LONG(PIXELS, count_zeros(x_tilde, PIXELS)); /* p = 1: x~ = 0 */
     free(x);
@@ -177,6 +180,7 @@ static void test_gaussian_moments(void)
     double *x = make_pixels(8), *x_tilde = malloc(sizeof(double) * PIXELS);
     Rng rng;
     rng_seed(&rng, 9);
+    fill_nan(x_tilde, PIXELS);
     corrupt_gaussian(x_tilde, x, PIXELS, sigma, &rng);
     vector_axpy(x_tilde, -1.0, x, PIXELS); /* now the noise x~ - x */
     double mean, variance, v = sigma * sigma;
@@ -200,15 +204,23 @@ static void test_gaussian_is_additive(void)
     fill_uniform(y, N, 0.0, 1.0, 11);
     Rng rng;
     rng_seed(&rng, 12);
+    fill_nan(x_tilde, N);
     corrupt_gaussian(x_tilde, x, N, 0.0, &rng);
-    for (size_t j = 0; j < N; j++)
-        CHECK_NEAR(x[j], x_tilde[j], 0.0);
+    CHECK_ARRAY_NEAR(x, x_tilde, N, 0.0, "pixel %zu of x~ with sigma = 0: x~ = x + 0 eps = x");
     rng_seed(&rng, 13);
+    fill_nan(x_tilde, N);
     corrupt_gaussian(x_tilde, x, N, 0.5, &rng);
     rng_seed(&rng, 13);
+    fill_nan(y_tilde, N);
     corrupt_gaussian(y_tilde, y, N, 0.5, &rng);
-    for (size_t j = 0; j < N; j++)
-        CHECK_NEAR(x_tilde[j] - x[j], y_tilde[j] - y[j], 1e-12);
+    double noise_x[N], noise_y[N];
+    for (size_t j = 0; j < N; j++) {
+        noise_x[j] = x_tilde[j] - x[j];
+        noise_y[j] = y_tilde[j] - y[j];
+    }
+    CHECK_ARRAY_NEAR(noise_x, noise_y, N, 1e-12,
+                     "pixel %zu of the noise x~ - x, for two images and the same seed: sigma eps is added to x, "
+                     "whatever x is");
     CHECK(vector_squared_distance(x_tilde, x, N) > 0.0);
 }
 
@@ -381,37 +393,44 @@ static void test_loss_is_a_mean(void)
 
 /* ---- 3.4 a training step -------------------------------------------------------------------- */
 
-/* With plain SGD, one step moves theta by -eta dL/dtheta, the gradient at the x~ the step
+/* With plain SGD, each step moves theta by -eta dL/dtheta, the gradient at the x~ the step
  * drew (left in dae.X_tilde): (theta_before - theta_after) / eta must pass a gradient check
- * of L with that x~ fixed (the noise is fixed for the check, as DESIGN.md asks). */
+ * of L with that x~ fixed (the noise is fixed for the check, as DESIGN.md asks). Two
+ * steps: a gradient not cleared after the first one adds to the second and fails it. */
 static void test_step_is_gradient_descent(void)
 {
     const double eta = 0.1;
     Trainee t;
     if (!trainee_init(&t, small_denoiser_network(40), (Corruption){ CORRUPTION_MASK, 0.4 }, OPTIMIZER_SGD, eta))
         return;
-    Mlp before = small_denoiser_network(40); /* the same weights, left as they were */
+    Mlp before = small_denoiser_network(40); /* theta before each step */
     ParameterList parameters_before = { .count = 0 };
     mlp_parameters(&before, &parameters_before, "h");
     double X[BATCH * DIM], X_tilde[BATCH * DIM];
     fill_uniform(X, BATCH * DIM, 0.1, 1.0, 41);
     Rng rng;
     rng_seed(&rng, 42);
-    double loss = dae_train_step(&t.dae, &t.optimizer, X, BATCH, &rng);
-    vector_copy(X_tilde, t.dae.X_tilde, BATCH * DIM);
-    size_t masked = count_zeros(X_tilde, BATCH * DIM), kept = 0;
-    for (size_t j = 0; j < BATCH * DIM; j++)
-        kept += X_tilde[j] == X[j];
-    check_note("x~ of the step: %zu of %d entries masked, %zu kept", masked, BATCH * DIM, kept);
-    CHECK(masked > 0 && kept > 0 && masked + kept == BATCH * DIM); /* a masking of x */
-    FixedNoiseLoss context = { &before, X_tilde, X };
-    CHECK_RELATIVE(fixed_noise_loss(&context), loss, 1e-12); /* L before the update */
-    for (size_t k = 0; k < t.dae.parameters.count; k++) {
-        const Parameter *after = &t.dae.parameters.items[k];
-        Parameter *p = &parameters_before.items[k];
-        for (size_t i = 0; i < p->size; i++)
-            p->grad[i] = (p->value[i] - after->value[i]) / eta; /* the step's dL/dtheta */
-        check_gradient(p, &context);
+    for (int step = 1; step <= 2; step++) {
+        for (size_t k = 0; k < t.dae.parameters.count; k++)
+            vector_copy(parameters_before.items[k].value, t.dae.parameters.items[k].value,
+                        parameters_before.items[k].size);
+        fill_nan(t.dae.X_tilde, BATCH * DIM); /* the step must draw x~ there */
+        double loss = dae_train_step(&t.dae, &t.optimizer, X, BATCH, &rng);
+        vector_copy(X_tilde, t.dae.X_tilde, BATCH * DIM);
+        size_t masked = count_zeros(X_tilde, BATCH * DIM), kept = 0;
+        for (size_t j = 0; j < BATCH * DIM; j++)
+            kept += X_tilde[j] == X[j];
+        check_note("step %d: x~ has %zu of %d entries masked, %zu kept", step, masked, BATCH * DIM, kept);
+        CHECK(masked > 0 && kept > 0 && masked + kept == BATCH * DIM); /* a masking of x */
+        FixedNoiseLoss context = { &before, X_tilde, X };
+        CHECK_RELATIVE(fixed_noise_loss(&context), loss, 1e-12); /* L before the update */
+        for (size_t k = 0; k < t.dae.parameters.count; k++) {
+            const Parameter *after = &t.dae.parameters.items[k];
+            Parameter *p = &parameters_before.items[k];
+            for (size_t i = 0; i < p->size; i++)
+                p->grad[i] = (p->value[i] - after->value[i]) / eta; /* the step's dL/dtheta */
+            check_gradient(p, &context);
+        }
     }
     mlp_free(&before);
     trainee_free(&t);
@@ -703,6 +722,8 @@ static void test_fit_by_hand(void)
     if (!latent(&q, 2))
         return;
     const double Z[8] = { 1, 2, 3, 4, 5, 0, -1, 2 };
+    fill_nan(q.mean, q.d);
+    fill_nan(q.variance, q.d);
     latent_gaussian_fit(&q, Z, 4);
     CHECK_NEAR(2.0, q.mean[0], 1e-15);
     CHECK_NEAR(2.0, q.mean[1], 1e-15);
@@ -719,6 +740,8 @@ static void test_fit_far_from_zero(void)
     if (!latent(&q, 1))
         return;
     const double Z[4] = { 1e8, 1e8 + 1, 1e8 + 2, 1e8 + 3 };
+    fill_nan(q.mean, q.d);
+    fill_nan(q.variance, q.d);
     latent_gaussian_fit(&q, Z, 4);
     CHECK_NEAR(1e8 + 1.5, q.mean[0], 1e-7);
     CHECK_RELATIVE(1.25, q.variance[0], 1e-9);
@@ -740,6 +763,8 @@ static void test_fit_recovers_moments(void)
     LatentGaussian q;
     if (!latent(&q, CODE_DIM))
         return;
+    fill_nan(q.mean, q.d);
+    fill_nan(q.variance, q.d);
     latent_gaussian_fit(&q, Z, CODES);
     for (size_t j = 0; j < CODE_DIM; j++) {
         double v = CODE_VARIANCE[j];
@@ -761,6 +786,7 @@ static void test_sample_moments(void)
     vector_copy(q.variance, CODE_VARIANCE, CODE_DIM);
     Rng rng;
     rng_seed(&rng, 61);
+    fill_nan(Z, CODES * CODE_DIM);
     latent_gaussian_sample(Z, &q, CODES, &rng);
     for (size_t j = 0; j < CODE_DIM; j++) {
         double mean, variance, v = CODE_VARIANCE[j];

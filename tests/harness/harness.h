@@ -9,7 +9,9 @@
  *     ok 1 - squared error of a 2x3 batch
  *     not ok 2 - encoder gradient  # expected/got/tolerance lines follow as diagnostics
  *     #   encoder W: relative error  expected <= 1e-06  got 3.2e-03
- *     not ok 3 - closed-form KL # TODO exercise 6.2 (vae_kl): not implemented
+ *     not ok 3 - [6.2] closed-form KL (not implemented)
+ *     #   exercise 6.2 (vae_kl): not implemented
+ *     # 1 of the 2 failures are exercises not implemented yet
  *     1 passed, 2 failed
  *
  * Checks record a failure and let the test go on (so one run shows every wrong number);
@@ -73,6 +75,21 @@ void check_note(const char *format, ...) VL_PRINTF_LIKE(1, 2);
 #define CHECK_LONG(expected, got) check_long_at((long)(expected), (long)(got), #got, __FILE__, __LINE__)
 #define CHECK_CONTAINS(text, needle) check_contains_at((text), (needle), #text, __FILE__, __LINE__)
 #define CHECK_FAIL(...) check_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* got[i] against expected[i] for i < n, within `tolerance` (NaN fails). On failure it says
+ * how many elements differ and, for the first few, a sentence a student can act on: the
+ * array and index, what that element means (`meaning`, a printf format with one %zu for
+ * the index, e.g. "pixel %zu of the t = 0 end, g(f(x_a))"), expected, got, tolerance:
+ *     out[3], pixel 3 of the t = 0 end, g(f(x_a)): expected 0.25, got 0.5 (|error| 0.25 > tolerance 1e-12)
+ * `name` is the array as the test names it ("out"). */
+bool check_array_near_at(const double *expected, const double *got, size_t n, double tolerance, const char *name,
+                         const char *meaning, const char *file, int line);
+#define CHECK_ARRAY_NEAR(expected, got, n, tolerance, meaning) \
+    check_array_near_at((expected), (got), (n), (tolerance), #got, (meaning), __FILE__, __LINE__)
+
+/* x[i] = NaN for i < n: fill an output buffer with it before the call under test, so an
+ * element the code leaves unwritten fails its check every time, whatever memory held. */
+void fill_nan(double *x, size_t n);
 
 /* Run the suite: parses the command line (--help lists the options), forks each test,
  * prints TAP and the summary line; returns the exit status (0 = everything passed). */

@@ -94,13 +94,13 @@ static void test_nan(void) { check_reported("not ok 5 - returns NaN", "got      
 
 static void test_stub_is_todo(void)
 {
-    check_reported("not ok 6 - [9.1] hits a stub # TODO not implemented",
+    check_reported("not ok 6 - [9.1] hits a stub (not implemented)",
                    "exercise 9.1 (stub_of_exercise_9_1): not implemented");
 }
 
 static void test_stub_then_crash_is_todo(void)
 {
-    check_reported("not ok 7 - [9.2] hits a stub, then crashes # TODO not implemented", "then crashed");
+    check_reported("not ok 7 - [9.2] hits a stub, then crashes (not implemented)", "then crashed");
 }
 
 static void test_empty_test_fails(void) { check_reported("not ok 8 - checks nothing", "made no check"); }
@@ -209,6 +209,72 @@ static void test_runner_aggregates(void)
     CHECK_CONTAINS(output, "\n6 passed, 13 failed\n");
 }
 
+/* ---- TAP consumers agree -------------------------------------------------------------- */
+
+/* `text` into `path`, executable when `executable`; false if it cannot be written. */
+static bool write_file(const char *path, const char *text, bool executable)
+{
+    FILE *file = fopen(path, "w");
+    bool ok = file && fputs(text, file) >= 0;
+    ok = file && fclose(file) == 0 && ok;
+    return ok && (!executable || chmod(path, 0755) == 0);
+}
+
+/* The runner's reading of the TAP in `tap_path`: it runs a "suite" that prints the file. */
+static void runner_reads(const char *tap_path, const char *name, char *output, size_t size)
+{
+    char script[512], text[600], command[700];
+    snprintf(script, sizeof script, "%s/%s.sh", test_scratch_dir(), name);
+    snprintf(text, sizeof text, "#!/bin/sh\ncat '%s'\n", tap_path);
+    output[0] = '\0';
+    if (!CHECK(write_file(script, text, true)))
+        return;
+    snprintf(command, sizeof command, RUNNER " '%s'", script);
+    test_run_command(command, output, size);
+}
+
+/* "N passed, M failed" of a run's last line. */
+static bool summary_of(const char *output, long *passed, long *failed)
+{
+    const char *line = strstr(output, " passed, ");
+    while (line && strstr(line + 1, " passed, "))
+        line = strstr(line + 1, " passed, ");
+    while (line && line > output && line[-1] != '\n')
+        line--;
+    return line && sscanf(line, "%ld passed, %ld failed", passed, failed) == 2;
+}
+
+/* A test that hit a stub is a failure to every TAP consumer: the runner reading the
+ * harness's TAP, the runner reading its own, and prove (when it is installed) all count
+ * the fixture's 6 passed and 12 failed; no "# TODO" directive turns a failure into an
+ * expected one. */
+static void test_tap_consumers_agree(void)
+{
+    static char first[OUTPUT_SIZE], second[OUTPUT_SIZE];
+    char harness_tap[512], runner_tap[512], command[1200], prove[8192];
+    snprintf(harness_tap, sizeof harness_tap, "%s/harness.tap", test_scratch_dir());
+    snprintf(runner_tap, sizeof runner_tap, "%s/runner.tap", test_scratch_dir());
+    CHECK(strstr(fixture_tap(), "# TODO") == NULL);
+    if (!CHECK(write_file(harness_tap, fixture_tap(), false)))
+        return;
+    runner_reads(harness_tap, "harness", first, sizeof first);
+    CHECK_CONTAINS(first, "\n6 passed, 12 failed\n");
+    CHECK(strstr(first, "# TODO") == NULL);
+    if (!CHECK(write_file(runner_tap, first, false)))
+        return;
+    runner_reads(runner_tap, "runner", second, sizeof second);
+    CHECK_CONTAINS(second, "\n6 passed, 12 failed\n");
+    if (test_run_command("command -v prove", prove, sizeof prove) != 0) {
+        check_note("prove is not installed: the runner's own reading is the check");
+        return;
+    }
+    snprintf(command, sizeof command, "cd '%s' && prove -e cat runner.tap", test_scratch_dir());
+    test_run_command(command, prove, sizeof prove);
+    CHECK_CONTAINS(prove, "Failed 12/18 subtests");
+    long passed = 0, failed = 0;
+    CHECK(summary_of(first, &passed, &failed) && passed + failed == 18 && failed == 12);
+}
+
 static const TestCase tests[] = {
     { "fixture suite: plan and summary line", NULL, test_plan_and_summary },
     { "passing tests pass, also after the misbehaving ones", NULL, test_passing_tests_pass },
@@ -216,8 +282,8 @@ static const TestCase tests[] = {
     { "an endless loop times out", NULL, test_endless_loop },
     { "exit(0) inside a test is not a pass", NULL, test_exit },
     { "NaN fails a check with expected and got", NULL, test_nan },
-    { "a stub shows as TODO with its message", NULL, test_stub_is_todo },
-    { "a stub hit, then a crash, is still TODO", NULL, test_stub_then_crash_is_todo },
+    { "a stub shows as not implemented, with its message", NULL, test_stub_is_todo },
+    { "a stub hit, then a crash, is still not implemented", NULL, test_stub_then_crash_is_todo },
     { "a test that checks nothing fails", NULL, test_empty_test_fails },
     { "a flood of output is cut", NULL, test_flood_is_capped },
     { "a leak passes without Valgrind", NULL, test_leak_passes_without_valgrind },
@@ -232,6 +298,7 @@ static const TestCase tests[] = {
     { "a test cannot write a file past the size limit", NULL, test_file_size_limit },
     { "--exercise runs that exercise's tests only", NULL, test_exercise_filter },
     { "the runner renumbers, and a missing suite fails", NULL, test_runner_aggregates },
+    { "prove, the runner and its own TAP agree: a stub is a failure", NULL, test_tap_consumers_agree },
 };
 
 int main(int argc, char **argv)

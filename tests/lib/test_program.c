@@ -129,6 +129,8 @@ static void test_help_order(void)
     CHECK(in_order(output, "--data TEXT", "--out TEXT", "--epochs N", "--train N", "--test N", "--seed N",
                    "--quiet", "-h, --help", (const char *)NULL));
     CHECK_CONTAINS(output, "folder for the figures (default build/out/fixture)");
+    /* --data states its one default in its help, not a second "(default none)" */
+    CHECK_CONTAINS(output, "folder of the IDX files (default: $MNIST_DIR, else the shipped data/)\n");
     CHECK_CONTAINS(output, "use the first N training digits (default 8000, range [1, 100000000])");
     CHECK_CONTAINS(output, "random seed: the same seed gives the same run (default 1, range [0, 4294967295])");
 }

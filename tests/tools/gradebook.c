@@ -35,8 +35,7 @@ static void grade_exercise(ExerciseGrade *grade, const ChapterGrade *chapter, co
         grade->status = EXERCISE_DONE;
     else
         grade->status = hit_stub ? EXERCISE_TODO : EXERCISE_FAILING;
-    if (grade->tests)
-        grade->points = grade->exercise->points * (double)grade->passed / (double)grade->tests;
+    grade->points = grade->status == EXERCISE_DONE ? grade->exercise->points : 0;
 }
 
 static void grade_chapter(ChapterGrade *chapter, const Run *run)
@@ -80,7 +79,7 @@ static bool add_chapter(Gradebook *book, const Run *run, const char *chapter, Er
 bool gradebook_build(Gradebook *book, const Run *run, Error *err)
 {
     book->count = book->done = book->exercises = 0;
-    book->points = 0.0;
+    book->points = 0;
     book->max_points = 0;
     for (size_t i = 0; i < run->count; i++)
         if (!add_chapter(book, run, run->results[i].chapter, err))
@@ -102,19 +101,6 @@ const ChapterGrade *gradebook_chapter(const Gradebook *book, const char *chapter
         if (strcmp(book->chapters[c].manifest.chapter, chapter) == 0)
             return &book->chapters[c];
     return NULL;
-}
-
-double gradebook_test_points(const Gradebook *book, const Result *result)
-{
-    const ChapterGrade *chapter = result->exercise[0] ? gradebook_chapter(book, result->chapter) : NULL;
-    if (!chapter || chapter->build_failure)
-        return 0.0;
-    for (size_t k = 0; k < chapter->manifest.count; k++) {
-        const ExerciseGrade *grade = &chapter->exercises[k];
-        if (strcmp(grade->exercise->number, result->exercise) == 0)
-            return grade->exercise->points / (double)grade->tests;
-    }
-    return 0.0;
 }
 
 const ExerciseGrade *gradebook_first_pending(const Gradebook *book, const ChapterGrade **chapter)

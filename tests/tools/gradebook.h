@@ -3,8 +3,10 @@
  * The rules, in one place:
  *   - points come from the chapter's manifest (chapters/NN-topic/exercises.def of the
  *     repository that grades, never from a submission);
- *   - an exercise's points are split evenly among the tests tagged with it, and a test
- *     earns its share by passing;
+ *   - an exercise earns its points, all of them, when every test tagged with it passes,
+ *     and none otherwise: its tests together are its specification, so a wrong answer
+ *     that still passes a side property (a sign-flipped gradient that accumulates, say)
+ *     earns nothing, and points are whole numbers whose sums are exact;
  *   - a chapter with a suite that was not built (its code does not compile or link)
  *     scores 0, every exercise of it; the other chapters are graded as usual;
  *   - an exercise is done when all of its tests pass.
@@ -29,7 +31,7 @@ typedef struct ExerciseGrade {
     const Exercise *exercise;    /* in the chapter's manifest */
     ExerciseStatus status;
     size_t tests, passed;
-    double points;               /* earned */
+    int points;                  /* earned: all of the exercise's, or 0 */
     const Result *first_failure; /* its first test that did not pass, or the build failure */
 } ExerciseGrade;
 
@@ -39,7 +41,7 @@ typedef struct ChapterGrade {
     const Result *build_failure;            /* a suite of it that was not built, or NULL */
     size_t done;                            /* exercises done */
     size_t unknown_tags;                    /* tests tagged with a number the manifest lacks */
-    double points;
+    int points;
     int max_points;
 } ChapterGrade;
 
@@ -49,7 +51,7 @@ typedef struct Gradebook {
     ChapterGrade chapters[MAX_GRADED_CHAPTERS]; /* in the order the suites ran */
     size_t count;
     size_t done, exercises;
-    double points;
+    int points;
     int max_points;
 } Gradebook;
 
@@ -58,9 +60,6 @@ bool gradebook_build(Gradebook *book, const Run *run, Error *err);
 
 /* The grade of `chapter`, or NULL if it carries no points. */
 const ChapterGrade *gradebook_chapter(const Gradebook *book, const char *chapter);
-
-/* What one test is worth (its share of its exercise; 0 if it carries no points). */
-double gradebook_test_points(const Gradebook *book, const Result *result);
 
 /* The first exercise not done, in chapter then manifest order (NULL when all are done);
  * its chapter goes to *chapter. */

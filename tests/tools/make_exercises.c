@@ -12,7 +12,9 @@
  * comment in the solution, it may only use // comments. In the exercise file the
  * whole block becomes the stub, announced by a comment with the exercise's title and
  * points from the chapter's manifest, and started by exercise_not_implemented(), so the
- * stub reports itself once and the harness shows its tests as TODO.
+ * stub reports itself once and the harness shows its tests as not implemented. The
+ * file's first line, which names the file (solutions/01-autoencoder/autoencoder.c),
+ * names the exercise file instead (exercises/01-autoencoder/autoencoder.c).
  *
  *   make_exercises --manifest chapters/01-autoencoder/exercises.def
  *                  --out-dir exercises/01-autoencoder [--readme chapters/01-autoencoder/README.md]
@@ -192,7 +194,12 @@ static bool transform(Source *src, const char *text, Text *out, Error *err)
                    || (state == IN_STUB && block.stubbed);
             break;
         }
-        if (keep && !text_append(out, line, length))
+        /* the file's first line names the file: solutions/... becomes exercises/... */
+        static const char from[] = "/* solutions/", to[] = "/* exercises/";
+        bool renamed = keep && line_number == 1 && strncmp(line, from, strlen(from)) == 0;
+        if (renamed && !(text_append(out, to, strlen(to)) && text_append(out, line + strlen(from), length - strlen(from))))
+            return error_set(err, "out of memory");
+        if (keep && !renamed && !text_append(out, line, length))
             return error_set(err, "out of memory");
         line += length;
     }

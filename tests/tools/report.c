@@ -40,12 +40,12 @@ static void impl_of_suite(char *impl, size_t size, const char *suite)
 
 /* "01-autoencoder  [####------]  2/5 exercises  3.0 / 10 points", after `prefix`. */
 static void print_totals_row(const char *prefix, const char *label, size_t done, size_t exercises,
-                             double points, int max_points, const Style *style)
+                             int points, int max_points, const Style *style)
 {
     char bar[BAR_WIDTH + 3];
     progress_bar(bar, sizeof bar, max_points ? points / max_points : 1.0, BAR_WIDTH);
     bool complete = done == exercises;
-    printf("%s%-18s %s%s%s  %zu/%zu exercises  %5.1f / %d points", prefix, label,
+    printf("%s%-18s %s%s%s  %zu/%zu exercises  %3d / %d points", prefix, label,
            style_on(style, complete ? COLOUR_GREEN : COLOUR_BOLD), bar, style_off(style), done, exercises,
            points, max_points);
 }
@@ -65,7 +65,7 @@ static void print_exercise_row(const ChapterGrade *chapter, const ExerciseGrade 
                                const Style *style, bool student)
 {
     const Exercise *e = grade->exercise;
-    printf("#   %-5s %s%-8s%s %5.1f / %-3d ", e->number, style_on(style, colour_of(grade->status)),
+    printf("#   %-5s %s%-8s%s %3d / %-3d ", e->number, style_on(style, colour_of(grade->status)),
            exercise_status_word(grade->status), style_off(style), grade->points, e->points);
     Location readme;
     if (student && grade->status == EXERCISE_DONE
@@ -77,7 +77,7 @@ static void print_exercise_row(const ChapterGrade *chapter, const ExerciseGrade 
         printf("%s", e->title);
     }
     if (grade->status == EXERCISE_FAILING)
-        printf(" (%zu of %zu tests pass)", grade->passed, grade->tests);
+        printf(" (%zu of %zu tests pass; the points need all)", grade->passed, grade->tests);
     putchar('\n');
 }
 
@@ -195,7 +195,7 @@ void report_next_step(const Gradebook *book, const Run *run, const Style *style)
     const ChapterGrade *chapter;
     const ExerciseGrade *grade = gradebook_first_pending(book, &chapter);
     if (!grade)
-        printf("%sEvery exercise passes: %.1f / %d points. Well done.%s\n", style_on(style, COLOUR_GREEN),
+        printf("%sEvery exercise passes: %d / %d points. Well done.%s\n", style_on(style, COLOUR_GREEN),
                book->points, book->max_points, style_off(style));
     else if (grade->status == EXERCISE_BROKEN)
         print_broken_chapter(chapter, grade, style);

@@ -39,10 +39,12 @@ static void json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
-/* What one element of "tests" says. */
+/* What one element of "tests" says: a test (no points of its own: it carries a "score"
+ * only as part of its exercise), or an exercise with its whole points. */
 typedef struct TestEntry {
     const char *name, *number, *output;
-    double score, max_score;
+    bool scored;          /* an exercise's entry: "score" and "max_score" */
+    int score, max_score; /* whole points: the sums are exact */
     bool passed, output_cut;
     bool hidden; /* from a hidden suite (tests/NN-topic/test_hidden_*.c): shown after the due date */
 } TestEntry;
@@ -53,8 +55,9 @@ static void json_test(FILE *out, bool *first, const TestEntry *test)
     json_string(out, test->name);
     fprintf(out, ", \"number\": ");
     json_string(out, test->number);
-    fprintf(out, ", \"score\": %.6f, \"max_score\": %.6f, \"status\": \"%s\", ", test->score, test->max_score,
-            test->passed ? "passed" : "failed");
+    if (test->scored)
+        fprintf(out, ", \"score\": %d, \"max_score\": %d", test->score, test->max_score);
+    fprintf(out, ", \"status\": \"%s\", ", test->passed ? "passed" : "failed");
     if (test->hidden)
         fprintf(out, "\"visibility\": \"after_due_date\", ");
     fprintf(out, "\"output\": ");
@@ -81,40 +84,48 @@ static void json_broken_chapter(FILE *out, bool *first, const ChapterGrade *chap
     for (size_t k = 0; k < chapter->manifest.count; k++) {
         const Exercise *e = chapter->manifest.exercises + k;
         char name[256];
-        snprintf(name, sizeof name, "%s (not graded: chapter %s does not build)", e->title, chapter->manifest.chapter);
-        TestEntry entry = { name, e->number, chapter->build_failure->output, 0.0, e->points, false,
+        snprintf(name, sizeof name, "%s %s (not graded: chapter %s does not build)", e->number, e->title,
+                 chapter->manifest.chapter);
+        TestEntry entry = { name, e->number, chapter->build_failure->output, true, 0, e->points, false,
                             chapter->build_failure->output_cut, false };
         json_test(out, first, &entry);
     }
 }
 
-/* An exercise no test ran, in a chapter that built: 0 points, said so. */
-static void json_untested(FILE *out, bool *first, const ExerciseGrade *grade)
+/* An exercise's points: all of them when every one of its tests passes (gradebook.h);
+ * shown after the due date if a hidden test counts in them. */
+static void json_exercise(FILE *out, bool *first, const Run *run, const char *chapter, const ExerciseGrade *grade)
 {
-    char name[256];
-    snprintf(name, sizeof name, "%s (no test of it ran)", grade->exercise->title);
-    TestEntry entry = { name, grade->exercise->number, "", 0.0, grade->exercise->points, false, false, false };
+    const Exercise *e = grade->exercise;
+    char name[256], output[256];
+    snprintf(name, sizeof name, "%s %s%s", e->number, e->title, grade->tests ? "" : " (no test of it ran)");
+    snprintf(output, sizeof output, "%zu of its %zu tests pass; its %d point%s need all of them\n", grade->passed,
+             grade->tests, e->points, e->points == 1 ? "" : "s");
+    bool hidden = false;
+    for (size_t i = 0; i < run->count; i++)
+        hidden |= strcmp(run->results[i].chapter, chapter) == 0 && strcmp(run->results[i].exercise, e->number) == 0
+                  && from_hidden_suite(&run->results[i]);
+    TestEntry entry = { name, e->number, output, true, grade->points, e->points, grade->status == EXERCISE_DONE,
+                        false, hidden };
     json_test(out, first, &entry);
 }
 
-static void json_chapter(FILE *out, bool *first, const Run *run, const Gradebook *book, const ChapterGrade *chapter)
+static void json_chapter(FILE *out, bool *first, const Run *run, const ChapterGrade *chapter)
 {
     if (chapter->build_failure) {
         json_broken_chapter(out, first, chapter);
         return;
     }
+    for (size_t k = 0; k < chapter->manifest.count; k++)
+        json_exercise(out, first, run, chapter->manifest.chapter, &chapter->exercises[k]);
     for (size_t i = 0; i < run->count; i++) {
         const Result *r = &run->results[i];
         if (strcmp(r->chapter, chapter->manifest.chapter) != 0 || !r->exercise[0])
             continue;
-        double max_score = gradebook_test_points(book, r);
-        TestEntry entry = { r->name, r->exercise, r->output, r->passed ? max_score : 0.0, max_score, r->passed,
-                            r->output_cut, from_hidden_suite(r) };
+        TestEntry entry = { r->name, r->exercise, r->output, false, 0, 0, r->passed, r->output_cut,
+                            from_hidden_suite(r) };
         json_test(out, first, &entry);
     }
-    for (size_t k = 0; k < chapter->manifest.count; k++)
-        if (chapter->exercises[k].status == EXERCISE_UNTESTED)
-            json_untested(out, first, &chapter->exercises[k]);
 }
 
 bool results_json_writable(const char *path, Error *err)
@@ -133,13 +144,13 @@ bool results_json_write(const char *path, const Run *run, const Gradebook *book,
     if (!outfile_open(&out, path, err))
         return false;
     FILE *f = out.stream;
-    fprintf(f, "{\n  \"score\": %.4f,\n  \"max_score\": %.4f,\n  \"execution_time\": %.2f,\n  \"output\": ",
-            book->points, (double)book->max_points, seconds);
+    fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"execution_time\": %.2f,\n  \"output\": ",
+            book->points, book->max_points, seconds);
     json_string(f, notes ? notes : "");
     fprintf(f, ",\n  \"tests\": [");
     bool first = true;
     for (size_t c = 0; c < book->count; c++)
-        json_chapter(f, &first, run, book, &book->chapters[c]);
+        json_chapter(f, &first, run, &book->chapters[c]);
     fprintf(f, "\n  ]\n}\n");
     return outfile_commit(&out, err);
 }

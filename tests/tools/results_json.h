@@ -1,21 +1,26 @@
 /* tests/tools/results_json.h — the graded run as Gradescope's results.json.
  *
  *     {
- *       "score": 6.0, "max_score": 10.0, "execution_time": 1.52,
+ *       "score": 6, "max_score": 10, "execution_time": 1.52,
  *       "output": "what staging the submission said (missing files, ...)",
  *       "tests": [
- *         {"name": "f(x) is the encoder network", "number": "1.1", "score": 0.5,
- *          "max_score": 0.5, "status": "passed", "output": ""},
+ *         {"name": "1.1 the encoder f and the decoder g", "number": "1.1", "score": 1,
+ *          "max_score": 1, "status": "passed", "output": "2 of its 2 tests pass; ..."},
+ *         ...
+ *         {"name": "f(x) is the encoder network", "number": "1.1", "status": "passed",
+ *          "output": ""},
  *         ...
  *       ]
  *     }
  *
- * One entry per graded test, with its share of its exercise's points and its diagnostics
- * (capped); a test from a hidden suite (tests/NN-topic/test_hidden_*.c, left out of the
- * student release) also gets "visibility": "after_due_date", so Gradescope shows it only
- * then. A chapter that did not build has instead one entry per exercise, scored 0,
- * whose output is what the compiler said. So the entries always add up to the score and
- * max_score at the top, which are the score table's totals.
+ * One entry per exercise with its points, whole numbers (all of them when every test of
+ * it passes, gradebook.h), then one entry per graded test, unscored, with its status and
+ * diagnostics (capped). A test from a hidden suite (tests/NN-topic/test_hidden_*.c, left
+ * out of the student release) gets "visibility": "after_due_date", so Gradescope shows it
+ * only then, and so does the entry of its exercise. A chapter that did not build has
+ * only its exercises' entries, scored 0, whose output is what the compiler said. So the
+ * scored entries add up, exactly, to the score and max_score at the top, which are the
+ * score table's totals.
  */
 #ifndef VAELAB_RESULTS_JSON_H
 #define VAELAB_RESULTS_JSON_H

@@ -2,7 +2,7 @@
  * binary, one TAP stream, the score.
  *
  *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]
- *          [--student | --next | --grade] SUITE...
+ *          [--student | --next | --grade | --needs WHAT] SUITE...
  *
  * Each SUITE is a test binary built from tests/<folder>/test_*.c. The runner starts it,
  * renumbers its TAP lines into one stream, remembers each test's status and diagnostics,
@@ -23,6 +23,8 @@
  *   --student      the student's view: README pointers for exercises done, the next one
  *   --next         no TAP: the progress per chapter and the next exercise in detail
  *   --grade        the exit status says whether grading worked, not whether tests passed
+ *   --needs WHAT   no TAP; exit 1, saying which exercises are not done, unless all are
+ *                  (make demo: "make demo needs ..." instead of a loss that became NaN)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -35,6 +37,7 @@
 
 #include "arguments.h"
 #include "error.h"
+#include "exercise.h"
 #include "files.h"
 #include "gradebook.h"
 #include "report.h"
@@ -46,11 +49,12 @@ static const char *const program = "runner";
 
 enum { MAX_RESULTS = 4096, BUILD_LOG_LINES_KEPT = 20, MAX_LOG_FILES = 32 };
 
-typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE } View;
+typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE, VIEW_NEEDS } View;
 
 typedef struct Options {
     const char *results_path;
     const char *notes_path;
+    const char *needs; /* --needs: what needs the suites' exercises done ("make demo") */
     bool valgrind;
     View view;
 } Options;
@@ -84,7 +88,7 @@ static void append_output(Result *r, const char *line)
         snprintf(r->output + used, RESULT_OUTPUT_CAP + 1 - used, "%s\n", line);
 }
 
-/* "ok 3 - [1.2] name # TODO not implemented" -> the result's fields */
+/* "not ok 3 - [1.2] name (not implemented)" -> the result's fields */
 static void parse_test_line(Result *r, const char *line)
 {
     r->passed = strncmp(line, "ok ", 3) == 0;
@@ -97,7 +101,7 @@ static void parse_test_line(Result *r, const char *line)
             rest = close + (close[1] == ' ' ? 2 : 1);
         }
     }
-    const char *todo = strstr(rest, " # TODO");
+    const char *todo = strstr(rest, NOT_IMPLEMENTED);
     r->todo = todo != NULL;
     snprintf(r->name, sizeof r->name, "%.*s", (int)(todo ? (size_t)(todo - rest) : strlen(rest)), rest);
 }
@@ -112,7 +116,7 @@ static void print_result_line(const Relay *relay, const Result *r)
     if (r->exercise[0])
         printf("[%s] ", r->exercise);
     if (r->todo)
-        printf("%s%s # TODO not implemented%s\n", r->name, style_on(style, COLOUR_YELLOW), style_off(style));
+        printf("%s%s%s%s\n", r->name, style_on(style, COLOUR_YELLOW), NOT_IMPLEMENTED, style_off(style));
     else
         printf("%s\n", r->name);
 }
@@ -165,7 +169,7 @@ static void relay_suite_output(Relay *relay, FILE *stream, const char *chapter, 
             parse_test_line(current, line);
             print_result_line(relay, current);
         } else if (line[0] == '#') {
-            if (strstr(line, "of the failures are exercises not implemented"))
+            if (strstr(line, " failures are exercises not implemented yet"))
                 continue;
             if (current)
                 append_output(current, line[1] == ' ' ? line + 2 : line + 1);
@@ -243,6 +247,52 @@ static bool build_failed(const char *suite, const char *chapter, char *why, size
         append_log(why, size, path, &lines_left);
     }
     return true;
+}
+
+/* ---- compiler warnings --------------------------------------------------------------- */
+
+/* A student's file that compiled with warnings leaves them in <object>.warnings (the
+ * Makefile's `logged`); they are shown, once per chapter, and never scored. */
+typedef struct ChapterWarnings {
+    char chapter[64];
+    char text[4096];
+} ChapterWarnings;
+
+enum { MAX_WARNED_CHAPTERS = 16 };
+static ChapterWarnings warnings[MAX_WARNED_CHAPTERS];
+static size_t warned_chapters;
+
+static void collect_warnings(const char *suite, const char *chapter)
+{
+    for (size_t k = 0; k < warned_chapters; k++)
+        if (strcmp(warnings[k].chapter, chapter) == 0)
+            return;
+    char folder[1024], names[MAX_LOG_FILES][FILE_NAME_SIZE], path[1400];
+    object_folder_of(folder, sizeof folder, suite, chapter);
+    size_t count = folder_list(folder, ".warnings", names, MAX_LOG_FILES);
+    if (count == 0 || warned_chapters == MAX_WARNED_CHAPTERS)
+        return;
+    ChapterWarnings *w = &warnings[warned_chapters++];
+    snprintf(w->chapter, sizeof w->chapter, "%s", chapter);
+    int lines_left = BUILD_LOG_LINES_KEPT;
+    for (size_t i = 0; i < count; i++) {
+        snprintf(path, sizeof path, "%s/%s", folder, names[i]);
+        append_log(w->text, sizeof w->text, path, &lines_left);
+    }
+}
+
+/* Each chapter's warnings as comment lines: they cost no points, but say something. */
+static void print_warnings(void)
+{
+    for (size_t k = 0; k < warned_chapters; k++) {
+        printf("# warning: chapter %s compiles with warnings; they cost no points, but each one is worth a look "
+               "(docs/students.md, \"Compiler warnings\"):\n", warnings[k].chapter);
+        for (const char *line = warnings[k].text; *line;) {
+            size_t length = strcspn(line, "\n");
+            printf("#   %.*s\n", (int)length, line);
+            line += length + (line[length] == '\n');
+        }
+    }
 }
 
 /* ---- running one suite ------------------------------------------------------------- */
@@ -327,6 +377,7 @@ static void run_suite_binary(Relay *relay, const char *path, bool valgrind)
         record_not_built(relay, chapter, path, "not built: the build's output says why");
         return;
     }
+    collect_warnings(path, chapter);
     Run *run = relay->run;
     size_t before = run->count;
     int status = run_and_relay(relay, path, chapter, valgrind);
@@ -364,6 +415,31 @@ static bool write_results(const Options *options, const Run *run, const Gradeboo
     return true;
 }
 
+/* --needs: true when every exercise of the suites' chapters is done; else say, on stderr,
+ * which are not, and what to do. */
+static bool report_needs(const Gradebook *book, const char *what)
+{
+    if (book->done == book->exercises)
+        return true;
+    fprintf(stderr, "%s runs your code of exercises", what);
+    const char *separator = " ";
+    for (size_t c = 0; c < book->count; c++)
+        for (size_t k = 0; k < book->chapters[c].manifest.count; k++, separator = ", ")
+            fprintf(stderr, "%s%s", separator, book->chapters[c].manifest.exercises[k].number);
+    fprintf(stderr, "; not done yet:");
+    separator = " ";
+    for (size_t c = 0; c < book->count; c++)
+        for (size_t k = 0; k < book->chapters[c].manifest.count; k++) {
+            const ExerciseGrade *grade = &book->chapters[c].exercises[k];
+            if (grade->status == EXERCISE_DONE)
+                continue;
+            fprintf(stderr, "%s%s (%s)", separator, grade->exercise->number, exercise_status_word(grade->status));
+            separator = ", ";
+        }
+    fprintf(stderr, ".\nmake next says what to do first.\n");
+    return false;
+}
+
 /* Everything after the TAP lines; returns whether it all worked. */
 static bool finish_run(const Options *options, Run *run, double start)
 {
@@ -377,7 +453,9 @@ static bool finish_run(const Options *options, Run *run, double start)
     }
     Style style = style_for(stdout);
     bool worked = true;
-    if (options->view == VIEW_NEXT) {
+    if (options->view == VIEW_NEEDS) {
+        worked = report_needs(book, options->needs);
+    } else if (options->view == VIEW_NEXT) {
         report_next_step(book, run, &style);
     } else {
         size_t passed = 0, todo = 0;
@@ -390,7 +468,7 @@ static bool finish_run(const Options *options, Run *run, double start)
         if (options->results_path)
             worked = write_results(options, run, book, now_seconds() - start);
         if (todo)
-            printf("# %zu of the failures are exercises not implemented yet (TODO)\n", todo);
+            printf("# %zu of the %zu failures are exercises not implemented yet\n", todo, run->count - passed);
         if (options->view == VIEW_STUDENT)
             report_next_pointer(book, run, &style);
         printf("%zu passed, %zu failed\n", passed, run->count - passed);
@@ -401,14 +479,15 @@ static bool finish_run(const Options *options, Run *run, double start)
 
 /* ---- main -------------------------------------------------------------------------- */
 
-/* The view from the flags --student, --next and --grade, at most one of them. */
-static bool choose_view(View *view, bool student, bool next, bool grade)
+/* The view from the flags --student, --next, --grade and --needs, at most one of them. */
+static bool choose_view(View *view, bool student, bool next, bool grade, bool needs)
 {
-    if (student + next + grade > 1) {
-        fprintf(stderr, "%s: error: --student, --next and --grade are three views: give one at most\n", program);
+    if (student + next + grade + needs > 1) {
+        fprintf(stderr, "%s: error: --student, --next, --grade and --needs are four views: give one at most\n",
+                program);
         return false;
     }
-    *view = student ? VIEW_STUDENT : next ? VIEW_NEXT : grade ? VIEW_GRADE : VIEW_MAINTAINER;
+    *view = student ? VIEW_STUDENT : next ? VIEW_NEXT : grade ? VIEW_GRADE : needs ? VIEW_NEEDS : VIEW_MAINTAINER;
     return true;
 }
 
@@ -426,13 +505,15 @@ int main(int argc, char **argv)
         { "student", OPTION_FLAG, &student, "the student's view: README pointers, the next exercise", 0, 0 },
         { "next", OPTION_FLAG, &next, "no TAP: the progress per chapter and the next exercise", 0, 0 },
         { "grade", OPTION_FLAG, &grade, "exit 0 when the grading worked, whatever the tests said", 0, 0 },
+        { "needs", OPTION_STRING, &options.needs, "no TAP: exit 1, saying which are not done, unless every "
+                                                  "exercise of the suites is done (\"make demo\" needs ...)", 0, 0 },
     };
     CliOperands suites = { .synopsis = "SUITE..." };
     int status;
     if (!tool_arguments(&status, argc, argv, "Run test suites as one TAP stream, then the score.", table,
                         sizeof table / sizeof table[0], &suites))
         return status;
-    if (!choose_view(&options.view, student, next, grade))
+    if (!choose_view(&options.view, student, next, grade, options.needs != NULL))
         return TOOL_USAGE_ERROR;
     Error err;
     bool results_writable = !options.results_path || results_json_writable(options.results_path, &err);
@@ -444,16 +525,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: error: out of memory\n", program);
         return 1;
     }
-    Relay relay = { &run, options.view == VIEW_NEXT, style_for(stdout) };
+    Relay relay = { &run, options.view == VIEW_NEXT || options.view == VIEW_NEEDS, style_for(stdout) };
     double start = now_seconds();
     for (size_t i = 0; i < suites.count; i++)
         run_suite_binary(&relay, suites.values[i], options.valgrind);
+    if (options.view != VIEW_NEEDS)
+        print_warnings();
     bool worked = finish_run(&options, &run, start) && results_writable;
     size_t passed = 0;
     for (size_t k = 0; k < run.count; k++)
         passed += run.results[k].passed;
     free(run.results);
-    if (options.view == VIEW_NEXT || options.view == VIEW_GRADE)
+    if (options.view == VIEW_NEXT || options.view == VIEW_GRADE || options.view == VIEW_NEEDS)
         return worked ? 0 : 1;
     return worked && passed == run.count ? 0 : 1;
 }

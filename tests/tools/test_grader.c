@@ -169,7 +169,7 @@ static void check_chapter_full(const char *output, const char *chapter, const Ma
 {
     Row row;
     CHECK(table_row(output, chapter, &row));
-    CHECK_NEAR(manifest_total_points(manifest), row.points, 0.05);
+    CHECK_NEAR(manifest_total_points(manifest), row.points, 0.0);
     CHECK_LONG(manifest->count, row.done);
 }
 
@@ -276,7 +276,9 @@ static bool json_object(Json *j, int depth)
             return json_fail(j, "expected ',' or '}'");
     }
     j->at++;
-    bool complete = j->keys == (depth == 1 ? 0x1fu : 0x3fu);
+    /* a test: name, number, status, output; an exercise also score and max_score */
+    unsigned scored = 0x3fu, unscored = 0x3fu & ~(key_bit(test_keys, 6, "score") | key_bit(test_keys, 6, "max_score"));
+    bool complete = depth == 1 ? j->keys == 0x1fu : j->keys == scored || j->keys == unscored;
     j->keys = outer_keys;
     return complete || depth > 3 ? true : json_fail(j, "an object lacks one of its keys");
 }
@@ -339,8 +341,8 @@ static Json read_results(const char *path)
         json_fail(&j, "text after the object");
     free(text);
     CHECK(j.ok);
-    CHECK_NEAR(j.score, j.tests_score, 1e-3);
-    CHECK_NEAR(j.max_score, j.tests_max, 1e-3);
+    CHECK_NEAR(j.score, j.tests_score, 0.0); /* whole points: the sums are exact */
+    CHECK_NEAR(j.max_score, j.tests_max, 0.0);
     CHECK_LONG(j.tests, strlen(j.statuses));
     return j;
 }
@@ -351,8 +353,8 @@ static void check_results_match_table(const char *results_path, const char *outp
     Json j = read_results(results_path);
     Row total;
     CHECK(table_row(output, "total", &total));
-    CHECK_NEAR(total.points, j.score, 0.05);
-    CHECK_NEAR(total.max_points, j.max_score, 1e-9);
+    CHECK_NEAR(total.points, j.score, 0.0);
+    CHECK_NEAR(total.max_points, j.max_score, 0.0);
 }
 
 /* ---- submissions built for the tests ----------------------------------------------- */
@@ -464,7 +466,7 @@ static void test_solutions_full_marks(void)
         check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
     Row total;
     CHECK(table_row(output, "total", &total));
-    CHECK_NEAR(total_points(chapters), total.points, 0.05);
+    CHECK_NEAR(total_points(chapters), total.points, 0.0);
     CHECK_CONTAINS(output, " passed, 0 failed\n");
     check_results_match_table(results, output);
     Json j = read_results(results);
@@ -496,6 +498,55 @@ static void test_broken_chapter(void)
     CHECK_CONTAINS(json, "does not build");
     CHECK_CONTAINS(json, "error");
     free(json);
+    free(output);
+}
+
+/* A warning costs nothing: a finished chapter with a helper that has no prototype (gcc
+ * and clang warn: -Wmissing-prototypes) keeps full marks, and the report shows the
+ * warning with its file and line. */
+static void test_warning_costs_nothing(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char folder[PATH_SIZE], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+    copy_solutions(folder, sizeof folder, "warning");
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapters->names[0]);
+    CHECK(c_files(chapter_folder, sources, 64) > 0
+          && prepend_line(sources[0], "int helper_without_prototype(void);\nint helper_without_prototype(void) { "
+                                      "return 1; }\nint another_helper(int unused) { return 2; }\n"));
+    char arguments[COMMAND_SIZE], *output;
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s'", folder);
+    CHECK_LONG(0, run_make("warning", arguments, &output));
+    for (size_t c = 0; c < chapters->count; c++)
+        check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    CHECK_CONTAINS(output, "# warning: chapter ");
+    CHECK_CONTAINS(output, "they cost no points");
+    CHECK_CONTAINS(output, "another_helper");
+    free(output);
+}
+
+/* An exercise earns its points only when all of its tests pass: a backward pass with its
+ * sign flipped still accumulates (1.3's second test passes) but earns 0 of 3, not 1.5; the
+ * other chapters keep theirs, and results.json adds up exactly. */
+static void test_no_partial_credit(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char folder[PATH_SIZE], path[PATH_SIZE + 64];
+    copy_solutions(folder, sizeof folder, "sign-flip");
+    snprintf(path, sizeof path, "%s/01-autoencoder/autoencoder.c", folder);
+    CHECK(replace_all(path, "    squared_error_backward(ae->grad_output, Xhat, X, B, ae->shape.p);\n",
+                      "    squared_error_backward(ae->grad_output, Xhat, X, B, ae->shape.p);\n"
+                      "    vector_scale(ae->grad_output, -1.0, B * ae->shape.p); /* the sign flipped */\n"));
+    char results[PATH_SIZE], arguments[COMMAND_SIZE], *output;
+    in_build(results, sizeof results, "grader-test/sign-flip.json");
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s' RESULTS='%s'", folder, results);
+    CHECK_LONG(0, run_make("sign-flip", arguments, &output));
+    char status[32] = "";
+    CHECK(exercise_status(output, "1.3", status, sizeof status));
+    CHECK_CONTAINS(status, "failing");
+    CHECK_CONTAINS(output, "0 / 3   the backward pass, in the right order (1 of 2 tests pass; the points need all)");
+    for (size_t c = 1; c < chapters->count; c++)
+        check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    check_results_match_table(results, output);
     free(output);
 }
 
@@ -631,9 +682,9 @@ static void test_grade_all(void)
     snprintf(csv_path, sizeof csv_path, "%s/grades.csv", grades);
     char *csv = read_text(csv_path);
     int points = manifest_total_points(&graded_chapters()->manifests[0]);
-    snprintf(expected, sizeof expected, "\nalice,%d.0,%d\n", points, points);
+    snprintf(expected, sizeof expected, "\nalice,%d,%d\n", points, points);
     CHECK_CONTAINS(csv, expected);
-    snprintf(expected, sizeof expected, "\nbob,0.0,%d\n", points);
+    snprintf(expected, sizeof expected, "\nbob,0,%d\n", points);
     CHECK_CONTAINS(csv, expected);
     free(csv);
     free(output);
@@ -682,6 +733,36 @@ static void test_hint(void)
     free(output);
 }
 
+/* The release speaks to students: its own README (start with make next; no solutions/,
+ * no make check), exercise files that name themselves, a make help without the
+ * maintainers' targets, and a make demo that, on stubs, names the exercises it needs and
+ * stops without training on NaN. */
+static void check_release_is_for_students(const char *release)
+{
+    char path[PATH_SIZE + 64], command[COMMAND_SIZE], *output;
+    snprintf(path, sizeof path, "%s/README.md", release);
+    char *readme = read_text(path);
+    CHECK(readme && strstr(readme, "make next") && !strstr(readme, "solutions/") && !strstr(readme, "make check"));
+    free(readme);
+    snprintf(path, sizeof path, "%s/exercises/%s", release, graded_chapters()->names[0]);
+    char sources[64][PATH_SIZE];
+    for (size_t k = 0, n = c_files(path, sources, 64); k < n; k++) {
+        char *text = read_text(sources[k]);
+        CHECK(text && strncmp(text, "/* exercises/", strlen("/* exercises/")) == 0);
+        free(text);
+    }
+    snprintf(command, sizeof command, "%s -C '%s' --no-print-directory help", VAELAB_MAKE, release);
+    CHECK_LONG(0, run_in_root("release-help", command, &output));
+    CHECK(strstr(output, "IMPL=") == NULL && strstr(output, "make check ") == NULL);
+    free(output);
+    snprintf(command, sizeof command, "%s -C '%s' --no-print-directory demo", VAELAB_MAKE, release);
+    CHECK(run_in_root("release-demo", command, &output) != 0);
+    CHECK_CONTAINS(output, "make demo runs your code of exercises 1.1, ");
+    CHECK_CONTAINS(output, "not done yet: 1.1 (TODO)");
+    CHECK(strstr(output, "NaN") == NULL && strstr(output, "epoch") == NULL);
+    free(output);
+}
+
 static void test_student_release(void)
 {
     char *output, release[PATH_SIZE], command[COMMAND_SIZE], path[PATH_SIZE + 64];
@@ -696,14 +777,15 @@ static void test_student_release(void)
     snprintf(command, sizeof command, "%s -C '%s' --no-print-directory -j2 all && %s -C '%s' --no-print-directory test CH=%s",
              VAELAB_MAKE, release, VAELAB_MAKE, release, graded_chapters()->names[0]);
     CHECK(run_in_root("release-test", command, &output) != 0);
-    CHECK_CONTAINS(output, "# TODO not implemented");
-    CHECK_CONTAINS(output, "exercises not implemented yet (TODO)");
+    CHECK_CONTAINS(output, " (not implemented)");
+    CHECK_CONTAINS(output, " failures are exercises not implemented yet");
     CHECK_CONTAINS(output, " passed, ");
     free(output);
     snprintf(command, sizeof command, "%s -C '%s' --no-print-directory check", VAELAB_MAKE, release);
     CHECK(run_in_root("release-check", command, &output) != 0);
     CHECK_CONTAINS(output, "needs solutions/");
     free(output);
+    check_release_is_for_students(release);
 }
 
 static const TestCase tests[] = {
@@ -717,7 +799,9 @@ static const TestCase tests[] = {
     { "grade-all: one line per submission and grades.csv", NULL, test_grade_all },
     { "next: the first exercise not done, and the line to edit", NULL, test_next },
     { "hint: the manifest's hint; an unknown exercise is refused", NULL, test_hint },
-    { "student-release: no solutions/, builds, its make test reports TODO", NULL, test_student_release },
+    { "student-release: for students; builds; make test, make demo on stubs", NULL, test_student_release },
+    { "grade: a warning is shown with its line and costs no points", NULL, test_warning_costs_nothing },
+    { "grade: no partial credit for a sign-flipped backward pass; exact sums", NULL, test_no_partial_credit },
 };
 
 int main(int argc, char **argv)
