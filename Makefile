@@ -255,7 +255,7 @@ DEMO_CHAPTER := 01-autoencoder
 demo: $(RUNNER)
 	@mkdir -p $(BUILD)/$(IMPL)
 	@$(MAKE) --no-print-directory -k CH=$(DEMO_CHAPTER) chapter-suites > $(BUILD)/$(IMPL)/demo-build.log 2>&1 || true
-	@$(if $(filter exercises,$(IMPL)),$(RUNNER) --needs 'make demo' --root . --sources exercises \
+	@$(if $(filter exercises,$(IMPL)),$(RUNNER) --prerequisite-of 'make demo' --root . --sources exercises \
 	  $(call suites_of,exercises,$(DEMO_CHAPTER)) || exit 2)
 	$(DEMO_PROGRAM) --out $(BUILD)/demo/$(DEMO_CHAPTER)
 
@@ -274,7 +274,9 @@ check-exercises: $(MAKE_EXERCISES)
 # The proof that every exercise's tests can fail: for each exercise, stub that exercise
 # alone, keep every other solution, and require that each of its tests fails. The stubs
 # are silent (no "not implemented" report), so a test fails only if its checks catch
-# the stub's wrong value.
+# the stub's wrong value. And the proof that a stub charges only its own exercise: every
+# other test that fails then must say it needs that exercise ("1.4 needs 1.2 1.3"), so
+# that the grader puts its failure down to the exercise it needs.
 check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB)
 	@$(require_solutions)
 	@set -e; for chapter in $(CHAPTERS); do \
@@ -292,9 +294,15 @@ check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c
 	        echo "check-stubs: exercise $$exercise: a test passes against its stub (it asserts nothing about the exercise):"; \
 	        grep '^ok ' $$dir/$$name.tap; exit 1; fi; \
 	      ran=$$((ran + $$(grep -c '^not ok ' $$dir/$$name.tap || true))); \
+	      $$dir/$$name > $$dir/$$name.all.tap 2>&1 || true; \
+	      knock_on=$$(grep '^not ok [0-9]* - \[' $$dir/$$name.all.tap | grep -v -E "\[$$exercise[] ]" \
+	        | grep -v -E "\[[0-9.]+ needs ([0-9.]+ )*$$exercise[] ]" || true); \
+	      if [ -n "$$knock_on" ]; then \
+	        echo "check-stubs: stubbing exercise $$exercise fails tests of other exercises that do not say they need it:"; \
+	        echo "$$knock_on"; exit 1; fi; \
 	    done; \
 	    if [ $$ran -eq 0 ]; then echo "check-stubs: exercise $$exercise ($$chapter) has no test"; exit 1; fi; \
-	    echo "check-stubs: exercise $$exercise: all $$ran of its tests fail against its stub"; \
+	    echo "check-stubs: exercise $$exercise: all $$ran of its tests fail against its stub; no other test fails but those that need it"; \
 	  done; \
 	done
 

@@ -331,14 +331,14 @@ static void test_learns_mnist(void)
 static const TestCase tests[] = {
     { "f(x) is the encoder network", "1.1", test_encode },
     { "g(z) is the decoder network", "1.1", test_decode },
-    { "L = (1/B) sum ||x - g(f(x))||^2 on a small batch", "1.2", test_loss_value },
+    { "L = (1/B) sum ||x - g(f(x))||^2 on a small batch", "1.2 needs 1.1", test_loss_value },
     { "the loss is a mean over the batch", "1.2", test_loss_is_a_mean },
-    { "gradient check of every parameter tensor", "1.3", test_gradients },
-    { "backward accumulates into the gradients", "1.3", test_backward_accumulates },
-    { "one SGD step is theta - eta dL/dtheta", "1.4", test_train_step_is_gradient_descent },
-    { "the loss falls on a fixed batch", "1.4", test_loss_falls_on_a_fixed_batch },
-    { "interpolation: t = 0, 1/2, 1", "1.5", test_interpolation_end_points },
-    { "learns MNIST: test error below 30 in 8 epochs on 1,000 digits", "1.4", test_learns_mnist },
+    { "gradient check of every parameter tensor", "1.3 needs 1.1 1.2", test_gradients },
+    { "backward accumulates into the gradients", "1.3 needs 1.1 1.2", test_backward_accumulates },
+    { "one SGD step is theta - eta dL/dtheta", "1.4 needs 1.1 1.2", test_train_step_is_gradient_descent },
+    { "the loss falls on a fixed batch", "1.4 needs 1.1 1.2 1.3", test_loss_falls_on_a_fixed_batch },
+    { "interpolation: t = 0, 1/2, 1", "1.5 needs 1.1", test_interpolation_end_points },
+    { "learns MNIST: test error below 30 in 8 epochs on 1,000 digits", "1.4 needs 1.1 1.2 1.3", test_learns_mnist },
 };
 
 int main(int argc, char **argv)

@@ -637,9 +637,17 @@ static void run_unforked(size_t number, const TestCase *test, Tally *tally)
 
 /* ---- the suite --------------------------------------------------------------------- */
 
+/* Is the test tagged with exercise `number` ("1.4", or "1.4 needs 1.2")? */
+static bool tagged(const TestCase *test, const char *number)
+{
+    size_t length = strlen(number);
+    return test->exercise && strncmp(test->exercise, number, length) == 0
+           && (test->exercise[length] == '\0' || test->exercise[length] == ' ');
+}
+
 static bool selected(const TestCase *test, const Options *options)
 {
-    if (options->only_exercise && (!test->exercise || strcmp(test->exercise, options->only_exercise) != 0))
+    if (options->only_exercise && !tagged(test, options->only_exercise))
         return false;
     if (options->name_filter && !strstr(test->name, options->name_filter))
         return false;

@@ -46,7 +46,10 @@
 
 typedef struct TestCase {
     const char *name;     /* what the TAP line says */
-    const char *exercise; /* exercise number such as "1.2" whose points it carries, or NULL */
+    const char *exercise; /* exercise number such as "1.2" whose points it carries, or NULL;
+                           * "1.4 needs 1.2 1.3" when the test also runs the code of earlier
+                           * exercises of the chapter: while one of those fails, this test's
+                           * failure is put down to it, not to 1.4 (docs/instructors.md) */
     void (*run)(void);
 } TestCase;
 

@@ -10,8 +10,27 @@ static bool tagged_with(const Result *r, const char *chapter, const char *number
     return strcmp(r->chapter, chapter) == 0 && strcmp(r->exercise, number) == 0;
 }
 
-static void grade_exercise(ExerciseGrade *grade, const ChapterGrade *chapter, const Run *run)
+/* The first exercise in r->needs that is graded already (earlier in the manifest than
+ * the `graded` first ones) and not done, or NULL. */
+static const ExerciseGrade *failing_need(const Result *r, const ChapterGrade *chapter, size_t graded)
 {
+    for (const char *at = r->needs; *at;) {
+        size_t length = strcspn(at, " ");
+        for (size_t k = 0; k < graded; k++) {
+            const ExerciseGrade *need = &chapter->exercises[k];
+            if (strlen(need->exercise->number) == length && strncmp(need->exercise->number, at, length) == 0
+                && need->status != EXERCISE_DONE)
+                return need;
+        }
+        at += length + (at[length] == ' ');
+    }
+    return NULL;
+}
+
+/* Grade exercise k of the chapter; exercises 0 .. k - 1 are graded already. */
+static void grade_exercise(ChapterGrade *chapter, size_t k, const Run *run)
+{
+    ExerciseGrade *grade = &chapter->exercises[k];
     const char *name = chapter->manifest.chapter;
     bool hit_stub = false;
     for (size_t i = 0; i < run->count; i++) {
@@ -20,6 +39,12 @@ static void grade_exercise(ExerciseGrade *grade, const ChapterGrade *chapter, co
             continue;
         grade->tests++;
         grade->passed += r->passed;
+        const ExerciseGrade *need = r->passed ? NULL : failing_need(r, chapter, k);
+        if (need) {
+            grade->excused++;
+            grade->waits_for = grade->waits_for ? grade->waits_for : need->exercise->number;
+            continue;
+        }
         hit_stub |= r->todo;
         if (!r->passed && !grade->first_failure)
             grade->first_failure = r;
@@ -29,13 +54,17 @@ static void grade_exercise(ExerciseGrade *grade, const ChapterGrade *chapter, co
         grade->first_failure = chapter->build_failure;
         return; /* a chapter that did not build earns nothing, even from a stale suite */
     }
+    size_t own = grade->tests - grade->excused;
     if (grade->tests == 0)
         grade->status = EXERCISE_UNTESTED;
     else if (grade->passed == grade->tests)
         grade->status = EXERCISE_DONE;
+    else if (grade->passed == own)
+        grade->status = EXERCISE_WAITING;
     else
         grade->status = hit_stub ? EXERCISE_TODO : EXERCISE_FAILING;
-    grade->points = grade->status == EXERCISE_DONE ? grade->exercise->points : 0;
+    bool earned = grade->status == EXERCISE_DONE || (grade->status == EXERCISE_WAITING && own > 0);
+    grade->points = earned ? grade->exercise->points : 0;
 }
 
 static void grade_chapter(ChapterGrade *chapter, const Run *run)
@@ -47,7 +76,7 @@ static void grade_chapter(ChapterGrade *chapter, const Run *run)
     for (size_t k = 0; k < chapter->manifest.count; k++) {
         ExerciseGrade *grade = &chapter->exercises[k];
         grade->exercise = &chapter->manifest.exercises[k];
-        grade_exercise(grade, chapter, run);
+        grade_exercise(chapter, k, run);
         chapter->done += grade->status == EXERCISE_DONE;
         chapter->points += grade->points;
     }
@@ -124,6 +153,8 @@ const char *exercise_status_word(ExerciseStatus status)
         return "failing";
     case EXERCISE_TODO:
         return "TODO";
+    case EXERCISE_WAITING:
+        return "waits";
     case EXERCISE_BROKEN:
         return "broken";
     case EXERCISE_UNTESTED:

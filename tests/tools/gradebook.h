@@ -9,6 +9,10 @@
  *     earns nothing, and points are whole numbers whose sums are exact;
  *   - a chapter with a suite that was not built (its code does not compile or link)
  *     scores 0, every exercise of it; the other chapters are graded as usual;
+ *   - a test that names earlier exercises it also runs ("1.4 needs 1.2 1.3", harness.h)
+ *     and fails while one of them is not done fails because of that one: it is not
+ *     charged to its own exercise, which then "waits" for it, with all of its points if
+ *     its other tests (at least one) pass, and none if no test of its own is left;
  *   - an exercise is done when all of its tests pass.
  * Suites without a manifest (lib/, data/, the harness) carry no points.
  */
@@ -25,12 +29,16 @@ typedef enum ExerciseStatus {
     EXERCISE_TODO,     /* a test of it hit a stub: not implemented yet */
     EXERCISE_BROKEN,   /* its chapter did not compile or link, so no test of it ran */
     EXERCISE_UNTESTED, /* the chapter built, but no test of it ran */
+    EXERCISE_WAITING,  /* its own tests pass (if any are left); the others fail because an
+                          exercise they need fails */
 } ExerciseStatus;
 
 typedef struct ExerciseGrade {
     const Exercise *exercise;    /* in the chapter's manifest */
     ExerciseStatus status;
     size_t tests, passed;
+    size_t excused;              /* failed tests put down to an exercise they need */
+    const char *waits_for;       /* the number of that exercise ("1.3"), or NULL */
     int points;                  /* earned: all of the exercise's, or 0 */
     const Result *first_failure; /* its first test that did not pass, or the build failure */
 } ExerciseGrade;
@@ -65,7 +73,7 @@ const ChapterGrade *gradebook_chapter(const Gradebook *book, const char *chapter
  * its chapter goes to *chapter. */
 const ExerciseGrade *gradebook_first_pending(const Gradebook *book, const ChapterGrade **chapter);
 
-/* "done", "TODO", "failing", "broken", "untested": one word, for tables. */
+/* "done", "TODO", "failing", "broken", "untested", "waits": one word, for tables. */
 const char *exercise_status_word(ExerciseStatus status);
 
 #endif

@@ -10,7 +10,9 @@ enum { BAR_WIDTH = 10, LINES_OF_TEST_OUTPUT_SHOWN = 12 };
 
 static Colour colour_of(ExerciseStatus status)
 {
-    return status == EXERCISE_DONE ? COLOUR_GREEN : status == EXERCISE_TODO ? COLOUR_YELLOW : COLOUR_RED;
+    return status == EXERCISE_DONE ? COLOUR_GREEN
+           : status == EXERCISE_TODO || status == EXERCISE_WAITING ? COLOUR_YELLOW
+                                                                    : COLOUR_RED;
 }
 
 /* "01-autoencoder" -> "01", what CH= takes. */
@@ -76,7 +78,10 @@ static void print_exercise_row(const ChapterGrade *chapter, const ExerciseGrade 
     } else {
         printf("%s", e->title);
     }
-    if (grade->status == EXERCISE_FAILING)
+    if (grade->excused)
+        printf(" (%zu test%s fail%s because exercise %s fails)", grade->excused, grade->excused == 1 ? "" : "s",
+               grade->excused == 1 ? "s" : "", grade->waits_for);
+    else if (grade->status == EXERCISE_FAILING)
         printf(" (%zu of %zu tests pass; the points need all)", grade->passed, grade->tests);
     putchar('\n');
 }
@@ -141,6 +146,9 @@ static void print_what_the_test_said(const ExerciseGrade *grade, const Style *st
     printf("  status    %s%s%s%s: %zu of %zu tests pass\n", style_on(style, colour_of(grade->status)),
            exercise_status_word(grade->status), style_off(style),
            grade->status == EXERCISE_TODO ? ", not implemented yet" : "", grade->passed, grade->tests);
+    if (grade->excused)
+        printf("            %zu of its tests fail because exercise %s fails: do that one first\n", grade->excused,
+               grade->waits_for);
     if (failure) {
         printf("  its test  %s\n", failure->name);
         print_output_excerpt(failure->output, "  ");

@@ -99,13 +99,17 @@ static void json_exercise(FILE *out, bool *first, const Run *run, const char *ch
     const Exercise *e = grade->exercise;
     char name[256], output[256];
     snprintf(name, sizeof name, "%s %s%s", e->number, e->title, grade->tests ? "" : " (no test of it ran)");
-    snprintf(output, sizeof output, "%zu of its %zu tests pass; its %d point%s need all of them\n", grade->passed,
-             grade->tests, e->points, e->points == 1 ? "" : "s");
+    if (grade->excused)
+        snprintf(output, sizeof output, "%zu of its %zu tests pass; %zu fail because exercise %s fails, and are not "
+                 "charged to this one\n", grade->passed, grade->tests, grade->excused, grade->waits_for);
+    else
+        snprintf(output, sizeof output, "%zu of its %zu tests pass; its %d point%s need all of them\n",
+                 grade->passed, grade->tests, e->points, e->points == 1 ? "" : "s");
     bool hidden = false;
     for (size_t i = 0; i < run->count; i++)
         hidden |= strcmp(run->results[i].chapter, chapter) == 0 && strcmp(run->results[i].exercise, e->number) == 0
                   && from_hidden_suite(&run->results[i]);
-    TestEntry entry = { name, e->number, output, true, grade->points, e->points, grade->status == EXERCISE_DONE,
+    TestEntry entry = { name, e->number, output, true, grade->points, e->points, grade->points == e->points,
                         false, hidden };
     json_test(out, first, &entry);
 }

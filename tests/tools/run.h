@@ -16,6 +16,7 @@ enum { RESULT_OUTPUT_CAP = 2000 }; /* characters of diagnostics kept per test */
 typedef struct Result {
     char chapter[64];  /* the suite's folder: "01-autoencoder", or "lib", "data", ... */
     char exercise[16]; /* "1.3", or "" for a test that carries no points */
+    char needs[48];    /* "1.2 1.3": earlier exercises whose code the test also runs, or "" */
     char name[200];
     char suite[512];   /* the binary that ran it, so a student can run it alone */
     bool passed;

@@ -2,7 +2,7 @@
  * binary, one TAP stream, the score.
  *
  *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]
- *          [--student | --next | --grade | --needs WHAT] SUITE...
+ *          [--student | --next | --grade | --prerequisite-of WHAT] SUITE...
  *
  * Each SUITE is a test binary built from tests/<folder>/test_*.c. The runner starts it,
  * renumbers its TAP lines into one stream, remembers each test's status and diagnostics,
@@ -23,8 +23,9 @@
  *   --student      the student's view: README pointers for exercises done, the next one
  *   --next         no TAP: the progress per chapter and the next exercise in detail
  *   --grade        the exit status says whether grading worked, not whether tests passed
- *   --needs WHAT   no TAP; exit 1, saying which exercises are not done, unless all are
- *                  (make demo: "make demo needs ..." instead of a loss that became NaN)
+ *   --prerequisite-of WHAT  no TAP; exit 1, saying which exercises are not done, unless
+ *                  all are (make demo: "make demo runs your code of ..." instead of a loss
+ *                  that became NaN)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -49,12 +50,12 @@ static const char *const program = "runner";
 
 enum { MAX_RESULTS = 4096, BUILD_LOG_LINES_KEPT = 20, MAX_LOG_FILES = 32 };
 
-typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE, VIEW_NEEDS } View;
+typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE, VIEW_GATE } View;
 
 typedef struct Options {
     const char *results_path;
     const char *notes_path;
-    const char *needs; /* --needs: what needs the suites' exercises done ("make demo") */
+    const char *prerequisite_of; /* --prerequisite-of: what runs the suites' exercises ("make demo") */
     bool valgrind;
     View view;
 } Options;
@@ -94,10 +95,15 @@ static void parse_test_line(Result *r, const char *line)
     r->passed = strncmp(line, "ok ", 3) == 0;
     const char *rest = strstr(line, " - ");
     rest = rest ? rest + 3 : line;
-    if (rest[0] == '[') {
+    if (rest[0] == '[') { /* "[1.4]" or "[1.4 needs 1.2 1.3]" */
         const char *close = strchr(rest, ']');
         if (close) {
-            snprintf(r->exercise, sizeof r->exercise, "%.*s", (int)(close - rest - 1), rest + 1);
+            size_t tag = (size_t)(close - rest - 1), number = strcspn(rest + 1, " ]");
+            snprintf(r->exercise, sizeof r->exercise, "%.*s", (int)number, rest + 1);
+            static const char needs[] = " needs ";
+            if (number < tag && strncmp(rest + 1 + number, needs, strlen(needs)) == 0)
+                snprintf(r->needs, sizeof r->needs, "%.*s", (int)(tag - number - strlen(needs)),
+                         rest + 1 + number + strlen(needs));
             rest = close + (close[1] == ' ' ? 2 : 1);
         }
     }
@@ -114,7 +120,7 @@ static void print_result_line(const Relay *relay, const Result *r)
     printf("%s%s%s %zu - ", style_on(style, r->passed ? COLOUR_GREEN : COLOUR_RED), r->passed ? "ok" : "not ok",
            style_off(style), relay->run->count);
     if (r->exercise[0])
-        printf("[%s] ", r->exercise);
+        printf(r->needs[0] ? "[%s needs %s] " : "[%s] ", r->exercise, r->needs);
     if (r->todo)
         printf("%s%s%s%s\n", r->name, style_on(style, COLOUR_YELLOW), NOT_IMPLEMENTED, style_off(style));
     else
@@ -415,9 +421,9 @@ static bool write_results(const Options *options, const Run *run, const Gradeboo
     return true;
 }
 
-/* --needs: true when every exercise of the suites' chapters is done; else say, on stderr,
+/* --prerequisite-of: true when every exercise of the suites' chapters is done; else say, on stderr,
  * which are not, and what to do. */
-static bool report_needs(const Gradebook *book, const char *what)
+static bool report_prerequisites(const Gradebook *book, const char *what)
 {
     if (book->done == book->exercises)
         return true;
@@ -453,8 +459,8 @@ static bool finish_run(const Options *options, Run *run, double start)
     }
     Style style = style_for(stdout);
     bool worked = true;
-    if (options->view == VIEW_NEEDS) {
-        worked = report_needs(book, options->needs);
+    if (options->view == VIEW_GATE) {
+        worked = report_prerequisites(book, options->prerequisite_of);
     } else if (options->view == VIEW_NEXT) {
         report_next_step(book, run, &style);
     } else {
@@ -479,15 +485,15 @@ static bool finish_run(const Options *options, Run *run, double start)
 
 /* ---- main -------------------------------------------------------------------------- */
 
-/* The view from the flags --student, --next, --grade and --needs, at most one of them. */
-static bool choose_view(View *view, bool student, bool next, bool grade, bool needs)
+/* The view from --student, --next, --grade and --prerequisite-of, at most one of them. */
+static bool choose_view(View *view, bool student, bool next, bool grade, bool gate)
 {
-    if (student + next + grade + needs > 1) {
-        fprintf(stderr, "%s: error: --student, --next, --grade and --needs are four views: give one at most\n",
-                program);
+    if (student + next + grade + gate > 1) {
+        fprintf(stderr, "%s: error: --student, --next, --grade and --prerequisite-of are four views: give one at "
+                        "most\n", program);
         return false;
     }
-    *view = student ? VIEW_STUDENT : next ? VIEW_NEXT : grade ? VIEW_GRADE : needs ? VIEW_NEEDS : VIEW_MAINTAINER;
+    *view = student ? VIEW_STUDENT : next ? VIEW_NEXT : grade ? VIEW_GRADE : gate ? VIEW_GATE : VIEW_MAINTAINER;
     return true;
 }
 
@@ -505,15 +511,15 @@ int main(int argc, char **argv)
         { "student", OPTION_FLAG, &student, "the student's view: README pointers, the next exercise", 0, 0 },
         { "next", OPTION_FLAG, &next, "no TAP: the progress per chapter and the next exercise", 0, 0 },
         { "grade", OPTION_FLAG, &grade, "exit 0 when the grading worked, whatever the tests said", 0, 0 },
-        { "needs", OPTION_STRING, &options.needs, "no TAP: exit 1, saying which are not done, unless every "
-                                                  "exercise of the suites is done (\"make demo\" needs ...)", 0, 0 },
+        { "prerequisite-of", OPTION_STRING, &options.prerequisite_of,
+          "no TAP: exit 1, saying which are not done, unless every exercise of the suites is done", 0, 0 },
     };
     CliOperands suites = { .synopsis = "SUITE..." };
     int status;
     if (!tool_arguments(&status, argc, argv, "Run test suites as one TAP stream, then the score.", table,
                         sizeof table / sizeof table[0], &suites))
         return status;
-    if (!choose_view(&options.view, student, next, grade, options.needs != NULL))
+    if (!choose_view(&options.view, student, next, grade, options.prerequisite_of != NULL))
         return TOOL_USAGE_ERROR;
     Error err;
     bool results_writable = !options.results_path || results_json_writable(options.results_path, &err);
@@ -525,18 +531,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: error: out of memory\n", program);
         return 1;
     }
-    Relay relay = { &run, options.view == VIEW_NEXT || options.view == VIEW_NEEDS, style_for(stdout) };
+    Relay relay = { &run, options.view == VIEW_NEXT || options.view == VIEW_GATE, style_for(stdout) };
     double start = now_seconds();
     for (size_t i = 0; i < suites.count; i++)
         run_suite_binary(&relay, suites.values[i], options.valgrind);
-    if (options.view != VIEW_NEEDS)
+    if (options.view != VIEW_GATE)
         print_warnings();
     bool worked = finish_run(&options, &run, start) && results_writable;
     size_t passed = 0;
     for (size_t k = 0; k < run.count; k++)
         passed += run.results[k].passed;
     free(run.results);
-    if (options.view == VIEW_NEXT || options.view == VIEW_GRADE || options.view == VIEW_NEEDS)
+    if (options.view == VIEW_NEXT || options.view == VIEW_GRADE || options.view == VIEW_GATE)
         return worked ? 0 : 1;
     return worked && passed == run.count ? 0 : 1;
 }
