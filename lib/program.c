@@ -140,9 +140,22 @@ static bool check_splits_agree(const Dataset *train, const Dataset *test, Error 
     return true;
 }
 
+/* `path` relative to the working folder when it lies inside it ("data" rather than
+ * "/home/me/vaelab/data"): what a run prints, and what docs copied from it show. */
+static const char *relative_to_working_folder(const char *path)
+{
+    char cwd[4096];
+    size_t length = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+    if (length == 0 || strncmp(path, cwd, length) != 0)
+        return path;
+    if (path[length] == '\0')
+        return ".";
+    return path[length] == '/' ? path + length + 1 : path;
+}
+
 bool load_digits(Dataset *train, Dataset *test, const char **dir, const CommonSettings *common, Error *err)
 {
-    *dir = dataset_default_directory(common->data_dir);
+    *dir = relative_to_working_folder(dataset_default_directory(common->data_dir));
     return check_folder(*dir, err) && dataset_load(train, *dir, DATASET_TRAIN, common->train_count, err)
            && dataset_load(test, *dir, DATASET_TEST, common->test_count, err) && check_splits_agree(train, test, err);
 }

@@ -94,7 +94,7 @@ int program_main(const Program *program, int argc, char **argv);
 
 /* The first --train training digits and the first --test test digits, from --data, else
  * $MNIST_DIR, else the shipped data/ (dataset_default_directory); *dir names the folder
- * for the program's first line.  The caller frees both sets, on failure too (freeing a
+ * for the program's first line, relative to the working folder when it lies inside it.  The caller frees both sets, on failure too (freeing a
  * set that was not loaded does nothing). */
 bool load_digits(Dataset *train, Dataset *test, const char **dir, const CommonSettings *common, Error *err);
 

@@ -48,7 +48,7 @@ enum {
 typedef struct Settings {
     CommonSettings common;       /* --data, --out, --train, --test, --seed, --quiet */
     TrainingSettings training;   /* --hidden, --epochs, --batch, --lr: the deep AE's */
-    SizeList dims;               /* --dims: the code sizes d, increasing */
+    SizeList code_sizes;         /* --d: the code sizes d, increasing */
     size_t linear_epochs;        /* --linear-epochs */
     double linear_learning_rate; /* --linear-lr */
 } Settings;
@@ -278,13 +278,13 @@ static bool write_linear_curves(const Run *r, const char *path, Error *err)
         epochs[e] = (double)(e + 1);
     char labels[SIZE_LIST_MAX][32];
     PlotSeries series[SIZE_LIST_MAX];
-    for (size_t i = 0; i < s->dims.count; i++) {
-        snprintf(labels[i], sizeof labels[i], "d = %zu", s->dims.values[i]);
+    for (size_t i = 0; i < s->code_sizes.count; i++) {
+        snprintf(labels[i], sizeof labels[i], "d = %zu", s->code_sizes.values[i]);
         series[i] = (PlotSeries){ labels[i], epochs, r->linear_excess + i * s->linear_epochs, s->linear_epochs };
     }
     PlotOptions plot = { "linear AE test error above PCA's: (L_linear - L_PCA) / L_PCA", "epoch",
                          "relative excess (log scale)", true };
-    bool ok = svg_line_plot(path, &plot, series, s->dims.count, err);
+    bool ok = svg_line_plot(path, &plot, series, s->code_sizes.count, err);
     free(epochs);
     return ok;
 }
@@ -296,7 +296,7 @@ static bool write_table_csv(const Run *r, const char *path, Error *err)
     CsvLog log;
     if (!csv_open(&log, path, columns, 9, err))
         return false;
-    for (size_t i = 0; i < r->s->dims.count; i++) {
+    for (size_t i = 0; i < r->s->code_sizes.count; i++) {
         const Row *w = &r->rows[i];
         csv_row(&log, (double[]){ (double)w->d, w->explained, w->pca[0], w->pca[1], w->linear[0], w->linear[1],
                                   w->deep[0], w->deep[1], w->distance });
@@ -330,13 +330,13 @@ static void print_figure_paths(const Run *r)
     const Settings *s = r->s;
     char names[SIZE_LIST_MAX + 1][64], what[SIZE_LIST_MAX][64];
     Figure figures[SIZE_LIST_MAX + 1 + FIGURE_COUNT];
-    for (size_t i = 0; i < s->dims.count; i++) {
-        per_d_name(names[i], sizeof names[i], "reconstructions", s->dims.values[i]);
-        snprintf(what[i], sizeof what[i], "rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)", s->dims.values[i]);
+    for (size_t i = 0; i < s->code_sizes.count; i++) {
+        per_d_name(names[i], sizeof names[i], "reconstructions", s->code_sizes.values[i]);
+        snprintf(what[i], sizeof what[i], "rows 1-3 X, 4-6 deep AE, 7-9 PCA (d = %zu)", s->code_sizes.values[i]);
         figures[i] = (Figure){ names[i], what[i] };
     }
-    size_t count = s->dims.count;
-    per_d_name(names[count], sizeof names[count], "interpolation", s->dims.values[count - 1]);
+    size_t count = s->code_sizes.count;
+    per_d_name(names[count], sizeof names[count], "interpolation", s->code_sizes.values[count - 1]);
     figures[count] = (Figure){ names[count], "per pair: PCA row, then deep AE row, t = 0 .. 1" };
     count++;
     for (size_t k = 0; k < FIGURE_COUNT; k++)
@@ -353,7 +353,7 @@ static void print_table(const Run *r)
            "||P_lin - P_PCA||");
     printf("%4s %10s | %8s %8s | %8s %8s | %8s %8s | %17s\n", "d", "variance", "train", "test", "train", "test",
            "train", "test", "(max sqrt(2d))");
-    for (size_t i = 0; i < s->dims.count; i++) {
+    for (size_t i = 0; i < s->code_sizes.count; i++) {
         const Row *w = &r->rows[i];
         printf("%4zu %9.1f%% | %8.3f %8.3f | %8.3f %8.3f | %8.3f %8.3f | %8.3f (%6.2f)\n", w->d,
                100.0 * w->explained, w->pca[0], w->pca[1], w->linear[0], w->linear[1], w->deep[0], w->deep[1],
@@ -368,7 +368,7 @@ static void print_table(const Run *r)
 static void print_preview(const Run *r)
 {
     printf("\ntest digits (top), deep AE (middle) and PCA (bottom) at d = %zu:\n",
-           r->s->dims.values[r->s->dims.count / 2]);
+           r->s->code_sizes.values[r->s->code_sizes.count / 2]);
     ascii_preview(stdout, r->preview, 3 * PREVIEW, r->test.rows, r->test.cols, PREVIEW);
 }
 
@@ -381,7 +381,7 @@ static void print_preview(const Run *r)
 static void print_spectrum(const Pca *pca, const Settings *s)
 {
     const double *lambda = pca->eigenvalues;
-    size_t p = pca->p, d_max = s->dims.values[s->dims.count - 1], zero = 0, ninety = 0, closest = 0;
+    size_t p = pca->p, d_max = s->code_sizes.values[s->code_sizes.count - 1], zero = 0, ninety = 0, closest = 0;
     double total = vector_sum(lambda, p), kept = 0.0;
     for (size_t k = 0; k < p; k++) {
         kept += lambda[k];
@@ -393,9 +393,9 @@ static void print_spectrum(const Pca *pca, const Settings *s)
         printf(" %.4f", lambda[k]);
     printf(";  tr C = %.4f;  ||mu||^2 = %.4f\n  90%% of tr C is kept at d = %zu; %zu of the %zu eigenvalues are 0 "
            "(<= 1e-12 lambda_1)\n  gaps at the code sizes:", total, vector_dot(pca->mean, pca->mean, p), ninety, zero, p);
-    for (size_t i = 0; i < s->dims.count && s->dims.values[i] < p; i++)
-        printf("%s lambda_%zu = %.4f > lambda_%zu = %.4f", i ? ";" : "", s->dims.values[i], lambda[s->dims.values[i] - 1],
-               s->dims.values[i] + 1, lambda[s->dims.values[i]]);
+    for (size_t i = 0; i < s->code_sizes.count && s->code_sizes.values[i] < p; i++)
+        printf("%s lambda_%zu = %.4f > lambda_%zu = %.4f", i ? ";" : "", s->code_sizes.values[i], lambda[s->code_sizes.values[i] - 1],
+               s->code_sizes.values[i] + 1, lambda[s->code_sizes.values[i]]);
     for (size_t k = 1; k < d_max && k + 1 < p; k++)
         if (lambda[k + 1] / lambda[k] > lambda[closest + 1] / lambda[closest])
             closest = k;
@@ -415,7 +415,7 @@ static bool fit_pca(Run *r, Error *err)
                r->train.dim, r->train.dim, r->train.count);
     Stopwatch watch;
     stopwatch_start(&watch);
-    bool ok = pca_fit(&r->pca, r->train.images, r->train.count, r->train.dim, s->dims.values[s->dims.count - 1],
+    bool ok = pca_fit(&r->pca, r->train.images, r->train.count, r->train.dim, s->code_sizes.values[s->code_sizes.count - 1],
                       s->common.quiet ? NULL : stdout, err);
     r->pca_seconds = stopwatch_seconds(&watch);
     if (ok && !s->common.quiet)
@@ -427,11 +427,11 @@ static bool compare_models(Run *r, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
     bool ok = true;
-    for (size_t i = 0; ok && i < s->dims.count; i++) {
+    for (size_t i = 0; ok && i < s->code_sizes.count; i++) {
         Row *row = &r->rows[i];
-        double *preview = i == s->dims.count / 2 ? r->preview : NULL; /* the middle d's digits */
-        ok = measure_pca(r, row, s->dims.values[i], err) && measure_linear(r, row, i, rng, err)
-             && measure_deep(r, row, i + 1 == s->dims.count, preview, rng, err);
+        double *preview = i == s->code_sizes.count / 2 ? r->preview : NULL; /* the middle d's digits */
+        ok = measure_pca(r, row, s->code_sizes.values[i], err) && measure_linear(r, row, i, rng, err)
+             && measure_deep(r, row, i + 1 == s->code_sizes.count, preview, rng, err);
     }
     return ok;
 }
@@ -446,12 +446,12 @@ static bool run(void *settings, Error *err)
     bool ok = load_digits(&r.train, &r.test, &dir, &s->common, err)
               && (r.test.count >= SHOWN
                   || error_set(err, "the figures need at least %d test digits, got %zu", SHOWN, r.test.count))
-              && pca_check_input(r.train.images, r.train.count, r.train.dim, s->dims.values[s->dims.count - 1], err)
-              && (r.linear_excess = alloc_doubles(s->dims.count * s->linear_epochs, err))
+              && pca_check_input(r.train.images, r.train.count, r.train.dim, s->code_sizes.values[s->code_sizes.count - 1], err)
+              && (r.linear_excess = alloc_doubles(s->code_sizes.count * s->linear_epochs, err))
               && (r.preview = alloc_doubles(3 * PREVIEW * r.test.dim, err));
     if (ok && !s->common.quiet) {
         char dims[128];
-        size_list_format(dims, sizeof dims, &s->dims);
+        size_list_format(dims, sizeof dims, &s->code_sizes);
         printf("%s: %zu training and %zu test digits from %s; d = %s\n", PROGRAM, r.train.count, r.test.count, dir,
                dims);
     }
@@ -474,9 +474,9 @@ int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/pca_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
                    .training = { .hidden = 128, .epochs = 5, .batch_size = 32, .learning_rate = 1e-3 },
-                   .dims = { { 2, 8, 32 }, 3 }, .linear_epochs = 10, .linear_learning_rate = 3e-3 };
+                   .code_sizes = { { 2, 8, 32 }, 3 }, .linear_epochs = 10, .linear_learning_rate = 3e-3 };
     const Option options[] = {
-        { "dims", OPTION_SIZE_LIST, &s.dims, "code sizes d, increasing, as on the slides (d <= p is checked on the data)", 1, INFINITY },
+        { "d", OPTION_SIZE_LIST, &s.code_sizes, "code sizes d, increasing, as on the slides", 1, 784 },
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
         { "linear-lr", OPTION_DOUBLE, &s.linear_learning_rate, "Adam's learning rate, linear AE", 1e-6, 1.0 },
     };

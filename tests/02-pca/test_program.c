@@ -39,11 +39,11 @@ static void write_constant_data(char *dir, size_t size)
     }
 }
 
-static void test_zero_code_size(void) { check_refused("--dims 0", "--dims: 0 is out of range [1, inf)"); }
-static void test_not_a_list(void) { check_refused("--dims 2,eight", "--dims: 'eight' is not an integer"); }
-static void test_not_increasing(void) { check_refused("--dims 8,2", "increasing order"); }
-static void test_above_dimension(void) { check_refused("--dims 2,900", "d = 900 exceeds the data dimension p = 784"); }
-static void test_above_samples(void) { check_refused("--train 5 --dims 8", "d = 8 needs at least 9 samples"); }
+static void test_zero_code_size(void) { check_refused("--d 0", "--d: 0 is out of range [1, 784]"); }
+static void test_not_a_list(void) { check_refused("--d 2,eight", "--d: 'eight' is not an integer"); }
+static void test_not_increasing(void) { check_refused("--d 8,2", "increasing order"); }
+static void test_above_dimension(void) { check_refused("--d 2,900", "--d: 900 is out of range [1, 784]"); }
+static void test_above_samples(void) { check_refused("--train 5 --d 8", "d = 8 needs at least 9 samples"); }
 static void test_unknown_option(void) { check_refused("--depth 3", "--depth"); }
 static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
 
@@ -51,16 +51,16 @@ static void test_constant_data(void)
 {
     char dir[1024], arguments[1200];
     write_constant_data(dir, sizeof dir);
-    snprintf(arguments, sizeof arguments, "--data %s --dims 2", dir);
+    snprintf(arguments, sizeof arguments, "--data %s --d 2", dir);
     check_refused(arguments, "zero variance");
 }
 
 static const TestCase tests[] = {
-    { "pca_mnist --dims 0 is refused", NULL, test_zero_code_size },
-    { "pca_mnist --dims with a word is refused", NULL, test_not_a_list },
-    { "pca_mnist --dims 8,2 is refused", NULL, test_not_increasing },
-    { "pca_mnist --dims 2,900 (d > p) is refused", NULL, test_above_dimension },
-    { "pca_mnist --train 5 --dims 8 (d >= N) is refused", NULL, test_above_samples },
+    { "pca_mnist --d 0 is refused", NULL, test_zero_code_size },
+    { "pca_mnist --d with a word is refused", NULL, test_not_a_list },
+    { "pca_mnist --d 8,2 is refused", NULL, test_not_increasing },
+    { "pca_mnist --d 2,900 (d > 784) is refused", NULL, test_above_dimension },
+    { "pca_mnist --train 5 --d 8 (d >= N) is refused", NULL, test_above_samples },
     { "pca_mnist with an unknown option is refused", NULL, test_unknown_option },
     { "pca_mnist with a missing data folder is refused", NULL, test_missing_data },
     { "pca_mnist on a constant data set is refused", NULL, test_constant_data },

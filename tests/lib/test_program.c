@@ -188,6 +188,16 @@ static void test_load_digits(void)
     CHECK_CONTAINS(err.message, "/nonexistent/mnist");
     dataset_free(&train);
     dataset_free(&test);
+    /* a folder inside the working folder is named relative to it, as a run prints it */
+    char cwd[1024], inside[1200];
+    if (CHECK(getcwd(cwd, sizeof cwd) != NULL)) {
+        snprintf(inside, sizeof inside, "%s/digits", cwd);
+        common.data_dir = inside;
+        CHECK(!load_digits(&train, &test, &dir, &common, &err));
+        CHECK(dir && strcmp(dir, "digits") == 0);
+        dataset_free(&train);
+        dataset_free(&test);
+    }
 }
 
 /* ---- the figures ------------------------------------------------------------------------- */

@@ -799,6 +799,33 @@ static void test_student_release(void)
     check_release_is_for_students(release);
 }
 
+/* The docs' sample outputs name folders as a run prints them, relative to the working
+ * folder ("digits from data"): no page shows where the repository sat on the machine
+ * that made it (this one's path, or a program's first line with an absolute path). */
+static void test_docs_show_relative_paths(void)
+{
+    char pages[64][PATH_SIZE], folder[PATH_SIZE];
+    size_t count = 0;
+    snprintf(pages[count++], PATH_SIZE, "%s/README.md", VAELAB_ROOT);
+    snprintf(folder, sizeof folder, "%s/docs", VAELAB_ROOT);
+    char names[32][FILE_NAME_SIZE];
+    for (size_t k = 0, n = folder_list(folder, ".md", names, 32); k < n && count < 64; k++)
+        snprintf(pages[count++], PATH_SIZE, "%s/%s", folder, names[k]);
+    const Chapters *chapters = graded_chapters();
+    for (size_t c = 0; c < chapters->count && count < 64; c++)
+        snprintf(pages[count++], PATH_SIZE, "%s/chapters/%s/README.md", VAELAB_ROOT, chapters->names[c]);
+    for (size_t k = 0; k < count; k++) {
+        char *text = read_text(pages[k]);
+        if (!CHECK(text != NULL))
+            continue;
+        if (strstr(text, VAELAB_ROOT) || strstr(text, "digits from /"))
+            CHECK_FAIL("%s shows an absolute path of the machine it was made on", pages[k]);
+        else
+            CHECK(true);
+        free(text);
+    }
+}
+
 static const TestCase tests[] = {
     { "grade: the untouched stubs score 0, every exercise TODO or waiting", NULL, test_stubs_score_zero },
     { "grade: the solutions score full marks; results.json adds up to the table", NULL, test_solutions_full_marks },
@@ -813,6 +840,7 @@ static const TestCase tests[] = {
     { "student-release: for students; builds; make test, make demo on stubs", NULL, test_student_release },
     { "grade: a warning is shown with its line and costs no points", NULL, test_warning_costs_nothing },
     { "grade: no partial credit for a sign-flipped backward pass; exact sums", NULL, test_no_partial_credit },
+    { "docs show paths relative to the working folder", NULL, test_docs_show_relative_paths },
 };
 
 int main(int argc, char **argv)
