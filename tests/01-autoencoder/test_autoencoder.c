@@ -224,11 +224,11 @@ static void test_train_step_is_gradient_descent(void)
         check_note("step %d of SGD (eta = %g):", step, eta);
         CHECK_RELATIVE(loss_before, ae_train_step(&ae, &sgd, X, BATCH), 1e-12);
         for (size_t k = 0; k < ae.parameters.count; k++) {
+            const Parameter *theta = &ae.parameters.items[k];
             char meaning[128];
-            snprintf(meaning, sizeof meaning, "entry %%zu of %s after step %d, theta - eta dL/dtheta",
-                     ae.parameters.items[k].name, step);
-            CHECK_ARRAY_NEAR(copy.parameters.items[k].value, ae.parameters.items[k].value,
-                             ae.parameters.items[k].size, 1e-12, meaning);
+            snprintf(meaning, sizeof meaning, "entry %%zu of %s after step %d: must be theta - eta dL/dtheta",
+                     theta->name, step);
+            CHECK_ARRAY_NEAR(copy.parameters.items[k].value, theta->value, theta->size, 1e-12, meaning);
         }
     }
     optimizer_free(&sgd);

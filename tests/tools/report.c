@@ -45,7 +45,7 @@ static void print_totals_row(const char *prefix, const char *label, size_t done,
                              int points, int max_points, const Style *style)
 {
     char bar[BAR_WIDTH + 3];
-    progress_bar(bar, sizeof bar, max_points ? points / max_points : 1.0, BAR_WIDTH);
+    progress_bar(bar, sizeof bar, max_points ? (double)points / max_points : 1.0, BAR_WIDTH);
     bool complete = done == exercises;
     printf("%s%-18s %s%s%s  %zu/%zu exercises  %3d / %d points", prefix, label,
            style_on(style, complete ? COLOUR_GREEN : COLOUR_BOLD), bar, style_off(style), done, exercises,

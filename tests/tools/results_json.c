@@ -103,8 +103,8 @@ static void json_exercise(FILE *out, bool *first, const Run *run, const char *ch
         snprintf(output, sizeof output, "%zu of its %zu tests pass; %zu fail because exercise %s fails, and are not "
                  "charged to this one\n", grade->passed, grade->tests, grade->excused, grade->waits_for);
     else
-        snprintf(output, sizeof output, "%zu of its %zu tests pass; its %d point%s need all of them\n",
-                 grade->passed, grade->tests, e->points, e->points == 1 ? "" : "s");
+        snprintf(output, sizeof output, "%zu of its %zu tests pass; its %d point%s all of them\n",
+                 grade->passed, grade->tests, e->points, e->points == 1 ? " needs" : "s need");
     bool hidden = false;
     for (size_t i = 0; i < run->count; i++)
         hidden |= strcmp(run->results[i].chapter, chapter) == 0 && strcmp(run->results[i].exercise, e->number) == 0

@@ -554,6 +554,7 @@ static void test_no_partial_credit(void)
     Row row, total;
     CHECK(table_row(output, "01-autoencoder", &row) && table_row(output, "total", &total));
     CHECK_NEAR(manifest_total_points(&chapters->manifests[0]) - 3, row.points, 0.0);
+    CHECK_CONTAINS(output, "01-autoencoder     [#######---]"); /* the bar: 7 of 10 points */
     CHECK_NEAR(total_points(chapters) - 3, total.points, 0.0);
     for (size_t c = 1; c < chapters->count; c++)
         check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
