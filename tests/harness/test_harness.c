@@ -255,6 +255,7 @@ static void test_tap_consumers_agree(void)
     snprintf(harness_tap, sizeof harness_tap, "%s/harness.tap", test_scratch_dir());
     snprintf(runner_tap, sizeof runner_tap, "%s/runner.tap", test_scratch_dir());
     CHECK(strstr(fixture_tap(), "# TODO") == NULL);
+    CHECK_CONTAINS(fixture_tap(), "\n# 2 of the 12 failures are exercises not implemented yet\n"); /* of what */
     if (!CHECK(write_file(harness_tap, fixture_tap(), false)))
         return;
     runner_reads(harness_tap, "harness", first, sizeof first);

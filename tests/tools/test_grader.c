@@ -453,6 +453,10 @@ static void test_stubs_score_zero(void)
             CHECK(strcmp(status, "TODO") == 0 || strcmp(status, "waits") == 0);
         }
     check_results_match_table(results, output);
+    /* an array check says which element, what it means, expected, got and the tolerance */
+    CHECK_CONTAINS(output, "row[0], coordinate 0 of the output for example 0 (row 0 of the batch): expected ");
+    CHECK_CONTAINS(output, ", got 0 (|error| ");
+    CHECK_CONTAINS(output, " > tolerance 1e-12)");
     free(output);
 }
 
@@ -559,6 +563,30 @@ static void test_no_partial_credit(void)
     for (size_t c = 1; c < chapters->count; c++)
         check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
     check_results_match_table(results, output);
+    free(output);
+}
+
+/* A training step that forgets to clear the gradients is right for its first step only:
+ * 1.4's own test takes two steps, so it fails there (not only in a long training test),
+ * and 1.4 scores 0 while every other exercise keeps its points. */
+static void test_uncleared_gradients_fail_the_step(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char folder[PATH_SIZE], path[PATH_SIZE + 64];
+    copy_solutions(folder, sizeof folder, "no-zero-grad");
+    snprintf(path, sizeof path, "%s/01-autoencoder/autoencoder.c", folder);
+    CHECK(replace_all(path, "    parameters_zero_grad(&ae->parameters);\n", ""));
+    char arguments[COMMAND_SIZE], *output;
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s' CH=01", folder);
+    CHECK_LONG(0, run_make("no-zero-grad", arguments, &output));
+    CHECK_CONTAINS(output, "not ok 7 - [1.4 needs 1.1 1.2] one SGD step is theta - eta dL/dtheta\n");
+    CHECK_CONTAINS(output, "after step 2: must be theta - eta dL/dtheta");
+    char status[32] = "";
+    CHECK(exercise_status(output, "1.4", status, sizeof status));
+    CHECK_CONTAINS(status, "failing");
+    Row row;
+    CHECK(table_row(output, "01-autoencoder", &row));
+    CHECK_NEAR(manifest_total_points(&chapters->manifests[0]) - 2, row.points, 0.0);
     free(output);
 }
 
@@ -842,6 +870,8 @@ static const TestCase tests[] = {
     { "grade: a warning is shown with its line and costs no points", NULL, test_warning_costs_nothing },
     { "grade: no partial credit for a sign-flipped backward pass; exact sums", NULL, test_no_partial_credit },
     { "docs show paths relative to the working folder", NULL, test_docs_show_relative_paths },
+    { "grade: a step that does not clear the gradients fails 1.4's own test", NULL,
+      test_uncleared_gradients_fail_the_step },
 };
 
 int main(int argc, char **argv)
