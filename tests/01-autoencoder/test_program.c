@@ -47,6 +47,33 @@ static void test_unknown_option(void) { check_refused("--depth 3", "--depth"); }
 static void test_not_a_number(void) { check_refused("--lr fast", "--lr"); }
 static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
 
+/* Every kind of bad input the harness knows; the interpolation figure's 12 test digits. */
+static void test_every_kind_of_bad_input(void)
+{
+    CHECK(check_program_refuses_bad_input("ae_mnist", true) >= 40);
+    check_refused("--test 11", "the interpolation figure needs at least 12 test digits, got 11");
+}
+
+/* A run that fails after its training leaves no file: when stdout is a full disk (found
+ * at the end, after every figure was written), and at a file-size limit (no *.tmp file
+ * stays either). */
+static void test_failed_run_leaves_nothing(void)
+{
+    const char *small = "--epochs 1 --train 64 --test 64 --hidden 8 --d 2";
+    char program[1024], out_dir[1100], command[4096], output[4096];
+    check_program_refuses("ae_mnist", "--epochs 1 --train 64 --test 64 --hidden 8 --d 2 >/dev/full",
+                          "cannot write to standard output");
+    if (!CHECK(test_program_path(program, sizeof program, "ae_mnist")))
+        return;
+    snprintf(out_dir, sizeof out_dir, "%s/limited", test_scratch_dir());
+    snprintf(command, sizeof command, "ulimit -f 8 && %s --out %s %s --quiet", program, out_dir, small);
+    CHECK_LONG(1, test_run_command(command, output, sizeof output));
+    CHECK_CONTAINS(output, "File too large");
+    snprintf(command, sizeof command, "ls -A %s 2>/dev/null | wc -l", out_dir);
+    test_run_command(command, output, sizeof output);
+    CHECK_CONTAINS(output, "0\n");
+}
+
 static void test_truncated_data(void)
 {
     char dir[1024], arguments[1200];
@@ -96,7 +123,9 @@ static const TestCase tests[] = {
     { "ae_mnist --lr with a word is refused", NULL, test_not_a_number },
     { "ae_mnist with a missing data folder is refused", NULL, test_missing_data },
     { "ae_mnist with a truncated IDX file is refused", NULL, test_truncated_data },
-    { "ae_mnist: the same seed gives the same run, another seed another", "1.4", test_same_seed_same_run },
+    { "ae_mnist refuses every kind of bad input, --test 11 too", NULL, test_every_kind_of_bad_input },
+    { "ae_mnist: a run that fails at its end leaves no file", NULL, test_failed_run_leaves_nothing },
+    { "ae_mnist: the same seed gives the same run, another seed another", NULL, test_same_seed_same_run },
 };
 
 int main(int argc, char **argv)
