@@ -349,6 +349,7 @@ grade: $(RUNNER) $(STAGE_SUBMISSION)
 	@$(MAKE) --no-print-directory -k IMPL=submission chapter-suites > $(BUILD)/submission/build.log 2>&1 \
 	  || echo '# some suites did not build: their errors are below; all of the build is in $(BUILD)/submission/build.log'
 	@$(RUNNER) --grade --root . --sources $(SOURCES_submission) --notes $(GRADE_NOTES) \
+	  --watch . $(if $(filter-out exercises,$(SUBMISSION)),--watch '$(SUBMISSION)') --ignore $(BUILD) \
 	  $(if $(RESULTS),--results '$(RESULTS)') $(if $(VALGRIND),--valgrind) $(call suites_of,submission,$(SELECTED))
 
 # `make grade-all SUBMISSIONS=folder`: grade each subfolder in turn; GRADES (default

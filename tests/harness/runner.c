@@ -2,7 +2,7 @@
  * binary, one TAP stream, the score.
  *
  *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]
- *          [--student | --next | --grade] SUITE...
+ *          [--watch DIR]... [--ignore DIR] [--student | --next | --grade] SUITE...
  *
  * Each SUITE is a test binary built from tests/<folder>/test_*.c. The runner starts it,
  * renumbers its TAP lines into one stream, remembers each test's status and diagnostics,
@@ -23,6 +23,9 @@
  *   --student      the student's view: README pointers for exercises done, the next one
  *   --next         no TAP: the progress per chapter and the next exercise in detail
  *   --grade        the exit status says whether grading worked, not whether tests passed
+ *   --watch DIR    (up to 4) list the files that appear under DIR while the suites run,
+ *                  but under --ignore DIR (the build folder): what code under test wrote
+ *                  into the repository or the submission
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -47,11 +50,16 @@ enum { MAX_RESULTS = 4096, BUILD_LOG_LINES_KEPT = 20, MAX_LOG_FILES = 32 };
 
 typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE } View;
 
+enum { MAX_WATCHED = 4, NEW_FILES_SHOWN = 20 };
+
 typedef struct Options {
     const char *results_path;
     const char *notes_path;
     bool valgrind;
     View view;
+    const char *watched[MAX_WATCHED]; /* --watch */
+    size_t watched_count;
+    const char *ignored;              /* --ignore */
 } Options;
 
 typedef struct Relay {
@@ -398,13 +406,27 @@ static bool finish_run(const Options *options, Run *run, double start)
     return worked;
 }
 
+/* Say which files appeared under the watched folders since `before` was taken. */
+static void report_new_files(const Options *options, const FileCensus *before)
+{
+    FileCensus after;
+    file_census_take(&after, options->watched, options->watched_count, options->ignored);
+    size_t appeared = 0;
+    for (size_t k = 0; k < after.count; k++)
+        if (!file_census_has(before, after.paths[k]) && appeared++ < NEW_FILES_SHOWN)
+            printf("# grade: %s appeared during grading: written by the code under test?\n", after.paths[k]);
+    if (appeared > NEW_FILES_SHOWN)
+        printf("# grade: ... and %zu more files appeared during grading\n", appeared - NEW_FILES_SHOWN);
+    file_census_free(&after);
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 static void print_usage(void)
 {
     fprintf(stderr,
             "usage: %s [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]\n"
-            "              [--student | --next | --grade] SUITE...\n",
+            "              [--watch DIR]... [--ignore DIR] [--student | --next | --grade] SUITE...\n",
             program);
 }
 
@@ -431,6 +453,10 @@ static int parse_options(int argc, char **argv, Options *options, Run *run)
             run->root = argv[++i];
         else if (strcmp(arg, "--sources") == 0 && has_value)
             run->sources = argv[++i];
+        else if (strcmp(arg, "--watch") == 0 && has_value && options->watched_count < MAX_WATCHED)
+            options->watched[options->watched_count++] = argv[++i];
+        else if (strcmp(arg, "--ignore") == 0 && has_value)
+            options->ignored = argv[++i];
         else
             return -1;
     }
@@ -458,8 +484,12 @@ int main(int argc, char **argv)
     }
     Relay relay = { &run, options.view == VIEW_NEXT, style_for(stdout) };
     double start = now_seconds();
+    FileCensus before;
+    file_census_take(&before, options.watched, options.watched_count, options.ignored);
     for (int i = first_suite; i < argc; i++)
         run_suite_binary(&relay, argv[i], options.valgrind);
+    report_new_files(&options, &before);
+    file_census_free(&before);
     bool worked = finish_run(&options, &run, start) && results_writable;
     size_t passed = 0;
     for (size_t k = 0; k < run.count; k++)

@@ -603,6 +603,27 @@ static void test_messy_submission(void)
     free(output);
 }
 
+/* Code under test that writes into the repository (here when its suite starts, with the
+ * repository as working folder) is listed in the report, by path. */
+static void test_stray_file_listed(void)
+{
+    const char *chapter = graded_chapters()->names[0];
+    char folder[PATH_SIZE], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE], arguments[COMMAND_SIZE];
+    char stray[PATH_SIZE], *output;
+    copy_solutions(folder, sizeof folder, "stray");
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
+    CHECK(c_files(chapter_folder, sources, 64) > 0
+          && prepend_line(sources[0], "#include <stdio.h>\n__attribute__((constructor)) static void stray(void) "
+                                      "{ FILE *f = fopen(\"stray-from-grading.txt\", \"w\"); if (f) fclose(f); }\n"));
+    snprintf(stray, sizeof stray, "%s/stray-from-grading.txt", VAELAB_ROOT);
+    remove(stray);
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s' CH=%s", folder, chapter);
+    CHECK_LONG(0, run_make("stray", arguments, &output));
+    CHECK_CONTAINS(output, "# grade: ./stray-from-grading.txt appeared during grading");
+    CHECK(remove(stray) == 0);
+    free(output);
+}
+
 static void test_unwritable_results(void)
 {
     char arguments[COMMAND_SIZE], *output;
@@ -713,6 +734,7 @@ static const TestCase tests[] = {
     { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
     { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
+    { "grade: a file the code under test writes into the repository is listed", NULL, test_stray_file_listed },
     { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
     { "grade-all: one line per submission and grades.csv", NULL, test_grade_all },
     { "next: the first exercise not done, and the line to edit", NULL, test_next },
