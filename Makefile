@@ -405,7 +405,7 @@ all: $(GRADER_SUITE)
 
 check-grader: $(GRADER_SUITE) $(TOOLS)
 	@$(require_solutions)
-	+@$(GRADER_SUITE) --time-limit 300
+	+@$(GRADER_SUITE) --time-limit 600
 
 # ==== end of the workflow section ===========================================================
 

@@ -8,7 +8,10 @@
  *   - the solutions score full marks, and results.json adds up to the score table;
  *   - a chapter that does not compile scores 0 with the compiler's errors; the other
  *     chapters keep full marks;
- *   - an exercise that crashes, or loops forever, loses exactly what its stub loses;
+ *   - an exercise that crashes, or loops forever, loses exactly what its stub loses: the
+ *     crash for every exercise of every chapter, the loop for the last one; a wrong value
+ *     (the silent stub) in any exercise loses no test its stub does not;
+ *   - code under test that writes into the repository is listed in the report;
  *   - a submission with a missing file, extra files and an edited manifest is graded with
  *     the instructor's manifest, and each problem is said;
  *   - an unwritable results path is said at once, and the table is still printed;
@@ -17,6 +20,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +185,7 @@ typedef struct Json {
     double score, max_score, tests_score, tests_max;
     size_t tests;
     char statuses[1024]; /* 'P' or 'F' for each test, in order */
+    char numbers[1024][16]; /* the exercise number of each test, in order */
     unsigned keys;       /* the keys seen in the object being read, as bits */
 } Json;
 
@@ -316,6 +321,8 @@ static bool json_value(Json *j, const char *key, int depth)
         size_t n = strlen(j->statuses);
         if (depth == 3 && strcmp(key, "status") == 0 && n + 1 < sizeof j->statuses)
             j->statuses[n] = strcmp(text, "passed") == 0 ? 'P' : 'F';
+        if (depth == 3 && strcmp(key, "number") == 0 && n < sizeof j->numbers / sizeof j->numbers[0])
+            snprintf(j->numbers[n], sizeof j->numbers[n], "%s", text); /* its status comes after it */
         return true;
     }
     if (!json_number(j, &number))
@@ -512,6 +519,45 @@ static bool ungraded_test_fails(const char *output)
     return false;
 }
 
+/* grader-test/<name>/: the solutions with exercise `number` of `chapter` stubbed (its
+ * stub silent if `silent`: no "not implemented" report, only the stub's wrong value). */
+static void stubbed_copy(char *folder, size_t size, const char *name, const char *chapter, const char *number,
+                         bool silent)
+{
+    char command[COMMAND_SIZE];
+    copy_solutions(folder, size, name);
+    snprintf(command, sizeof command, "cd '%s' && '%s/tools/make_exercises' --only %s%s --manifest "
+             "chapters/%s/exercises.def --out-dir '%s/%s' solutions/%s/*.c", VAELAB_ROOT, VAELAB_BUILD, number,
+             silent ? " --silent" : "", chapter, folder, chapter, chapter);
+    shell(command);
+}
+
+/* In the stubbed copy, replace the stub's report of exercise `number` by `replacement`. */
+static void replace_stub_report(const char *folder, const char *chapter, const char *number, const char *replacement)
+{
+    char call[64], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+    snprintf(call, sizeof call, "exercise_not_implemented(\"%s\", __func__);", number);
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
+    bool replaced = false;
+    for (size_t k = 0, n = c_files(chapter_folder, sources, 64); k < n; k++)
+        if (replace_all(sources[k], call, replacement))
+            replaced = prepend_line(sources[k], "#include <signal.h>\n");
+    CHECK(replaced);
+}
+
+/* make grade of one chapter of the submission in `folder`; results in grader-test/<name>.json. */
+static Json grade_chapter(const char *name, const char *folder, const char *chapter, const char *time_limit,
+                          char **output)
+{
+    char results[PATH_SIZE], arguments[COMMAND_SIZE];
+    in_build(results, sizeof results, name);
+    strcat(results, ".json");
+    snprintf(arguments, sizeof arguments, "grade VAELAB_TIME_LIMIT=%s SUBMISSION='%s' CH=%s RESULTS='%s'", time_limit,
+             folder, chapter, results);
+    CHECK_LONG(0, run_make(name, arguments, output));
+    return read_results(results);
+}
+
 /* Grade the last chapter with its last exercise E stubbed, then with the stub's report
  * replaced by `replacement`; both must lose the same tests. */
 static void check_loses_what_the_stub_loses(const char *name, const char *replacement, const char *reason)
@@ -520,31 +566,13 @@ static void check_loses_what_the_stub_loses(const char *name, const char *replac
     const char *chapter = chapters->names[chapters->count - 1];
     const Manifest *manifest = &chapters->manifests[chapters->count - 1];
     const char *number = manifest->exercises[manifest->count - 1].number;
-    char folder[PATH_SIZE], command[COMMAND_SIZE];
-    copy_solutions(folder, sizeof folder, name);
-    snprintf(command, sizeof command, "cd '%s' && '%s/tools/make_exercises' --only %s --manifest chapters/%s/exercises.def "
-             "--out-dir '%s/%s' solutions/%s/*.c", VAELAB_ROOT, VAELAB_BUILD, number, chapter, folder, chapter, chapter);
-    shell(command);
-    char results[2][PATH_SIZE], arguments[COMMAND_SIZE], run_name[64], *output[2];
-    for (int variant = 0; variant < 2; variant++) {
-        if (variant == 1) { /* the same files, with each stub's report replaced */
-            char call[64], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
-            snprintf(call, sizeof call, "exercise_not_implemented(\"%s\", __func__);", number);
-            snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
-            bool replaced = false;
-            for (size_t k = 0, n = c_files(chapter_folder, sources, 64); k < n; k++)
-                if (replace_all(sources[k], call, replacement))
-                    replaced = prepend_line(sources[k], "#include <signal.h>\n");
-            CHECK(replaced);
-        }
-        snprintf(run_name, sizeof run_name, "%s-%s", name, variant ? "perturbed" : "stub");
-        in_build(results[variant], sizeof results[variant], run_name);
-        strcat(results[variant], ".json");
-        snprintf(arguments, sizeof arguments, "grade VAELAB_TIME_LIMIT=3 SUBMISSION='%s' CH=%s RESULTS='%s'", folder,
-                 chapter, results[variant]);
-        CHECK_LONG(0, run_make(run_name, arguments, &output[variant]));
-    }
-    Json stub = read_results(results[0]), perturbed = read_results(results[1]);
+    char folder[PATH_SIZE], run_name[64], *output[2];
+    stubbed_copy(folder, sizeof folder, name, chapter, number, false);
+    snprintf(run_name, sizeof run_name, "%s-stub", name);
+    Json stub = grade_chapter(run_name, folder, chapter, "3", &output[0]);
+    replace_stub_report(folder, chapter, number, replacement);
+    snprintf(run_name, sizeof run_name, "%s-perturbed", name);
+    Json perturbed = grade_chapter(run_name, folder, chapter, "3", &output[1]);
     CHECK_CONTAINS(perturbed.statuses, "F");
     CHECK_CONTAINS(perturbed.statuses, stub.statuses); /* the same tests pass, and fail */
     CHECK_LONG(strlen(stub.statuses), strlen(perturbed.statuses));
@@ -554,6 +582,63 @@ static void check_loses_what_the_stub_loses(const char *name, const char *replac
     CHECK(!ungraded_test_fails(output[0]) && !ungraded_test_fails(output[1]));
     free(output[0]);
     free(output[1]);
+}
+
+/* Does `broken` lose the tests `stub` loses (and score the same), or, if `at_most`, only
+ * tests `stub` loses too (and score no less)? */
+static void check_losses(const Json *stub, const Json *broken, bool at_most, const char *what)
+{
+    bool held = strlen(stub->statuses) == strlen(broken->statuses);
+    for (size_t t = 0; held && t < strlen(stub->statuses); t++)
+        held = at_most ? !(broken->statuses[t] == 'F' && stub->statuses[t] == 'P')
+                       : broken->statuses[t] == stub->statuses[t];
+    held = held && (at_most ? broken->score > stub->score - 1e-9 : fabs(stub->score - broken->score) < 1e-9);
+    if (held)
+        return;
+    CHECK_FAIL("%s: %.4f points where its stub scores %.4f", what, broken->score, stub->score);
+    for (size_t t = 0; t < strlen(stub->statuses) && t < strlen(broken->statuses); t++)
+        if (stub->statuses[t] != broken->statuses[t])
+            check_note("  test %zu (exercise %s): %s with the stub, %s", t + 1, stub->numbers[t],
+                       stub->statuses[t] == 'P' ? "passes" : "fails", broken->statuses[t] == 'P' ? "passes" : "fails");
+}
+
+/* For every exercise E of every chapter, E broken: `replacement` for its stub's report
+ * loses exactly the tests and points E's stub loses; with `replacement` NULL, E's silent
+ * stub, a wrong value, loses no test the stub does not (it may lose fewer: a stub's
+ * report fails every test that reaches it, a wrong value only those it misleads). So a
+ * student's mistake never costs more than leaving the exercise undone. (A loop is tried
+ * on one exercise only, above: each test it reaches costs a whole time limit.) */
+static void check_every_exercise_loses_what_its_stub_loses(const char *variant, const char *tag,
+                                                           const char *replacement)
+{
+    const Chapters *chapters = graded_chapters();
+    for (size_t c = 0; c < chapters->count; c++)
+        for (size_t k = 0; k < chapters->manifests[c].count; k++) {
+            const char *chapter = chapters->names[c], *number = chapters->manifests[c].exercises[k].number;
+            char folder[PATH_SIZE], name[64], what[96], *output[2];
+            snprintf(name, sizeof name, "%s-%s", tag, number);
+            stubbed_copy(folder, sizeof folder, name, chapter, number, false);
+            snprintf(name, sizeof name, "%s-%s-stub", tag, number);
+            Json stub = grade_chapter(name, folder, chapter, "10", &output[0]);
+            if (replacement) {
+                replace_stub_report(folder, chapter, number, replacement);
+            } else {
+                snprintf(name, sizeof name, "%s-%s", tag, number);
+                stubbed_copy(folder, sizeof folder, name, chapter, number, true);
+            }
+            snprintf(name, sizeof name, "%s-%s-broken", tag, number);
+            Json broken = grade_chapter(name, folder, chapter, "10", &output[1]);
+            snprintf(what, sizeof what, "a %s in exercise %s", variant, number);
+            check_losses(&stub, &broken, replacement == NULL, what);
+            free(output[0]);
+            free(output[1]);
+        }
+}
+
+static void test_every_wrong_value(void) { check_every_exercise_loses_what_its_stub_loses("wrong value", "wrong-value", NULL); }
+static void test_every_crash(void)
+{
+    check_every_exercise_loses_what_its_stub_loses("crash", "crash", "raise(SIGSEGV);");
 }
 
 static void test_crash_loses_one_exercise(void)
@@ -733,6 +818,8 @@ static const TestCase tests[] = {
     { "grade: a chapter that does not compile scores 0 with its errors, the others full", NULL, test_broken_chapter },
     { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
+    { "grade: a wrong value in any exercise loses no test its stub does not", NULL, test_every_wrong_value },
+    { "grade: a crash in any exercise loses what its stub loses", NULL, test_every_crash },
     { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
     { "grade: a file the code under test writes into the repository is listed", NULL, test_stray_file_listed },
     { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
