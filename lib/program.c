@@ -122,7 +122,7 @@ static bool check_splits_agree(const Dataset *train, const Dataset *test, Error 
     const Dataset *larger = train->dim >= test->dim ? train : test;
     if (larger->dim > PIXELS_MAX)
         return error_set(err, "images of %zu x %zu pixels are too large: the programs take at most %d pixels "
-                         "per image (MNIST has 28 x 28)", larger->rows, larger->cols, PIXELS_MAX);
+                         "per image, 64 x 64 (MNIST has 28 x 28)", larger->rows, larger->cols, PIXELS_MAX);
     if (train->rows != test->rows || train->cols != test->cols)
         return error_set(err, "the training images are %zu x %zu pixels but the test images %zu x %zu: both "
                          "sets must hold images of one size", train->rows, train->cols, test->rows, test->cols);
