@@ -602,43 +602,37 @@ static void check_losses(const Json *stub, const Json *broken, bool at_most, con
                        stub->statuses[t] == 'P' ? "passes" : "fails", broken->statuses[t] == 'P' ? "passes" : "fails");
 }
 
-/* For every exercise E of every chapter, E broken: `replacement` for its stub's report
- * loses exactly the tests and points E's stub loses; with `replacement` NULL, E's silent
- * stub, a wrong value, loses no test the stub does not (it may lose fewer: a stub's
- * report fails every test that reaches it, a wrong value only those it misleads). So a
- * student's mistake never costs more than leaving the exercise undone. (A loop is tried
- * on one exercise only, above: each test it reaches costs a whole time limit.) */
-static void check_every_exercise_loses_what_its_stub_loses(const char *variant, const char *tag,
-                                                           const char *replacement)
+/* For every exercise E of every chapter, E broken: a crash (its stub's report replaced by
+ * raise(SIGSEGV)) loses exactly the tests and points E's stub loses; a wrong value (E's
+ * silent stub) loses no test the stub does not (it may lose fewer: a stub's report fails
+ * every test that reaches it, a wrong value only those it misleads). So a student's
+ * mistake never costs more than leaving the exercise undone. (A loop is tried on one
+ * exercise only, above: each test it reaches costs a whole time limit.) */
+static void test_every_exercise_loses_what_its_stub_loses(void)
 {
     const Chapters *chapters = graded_chapters();
     for (size_t c = 0; c < chapters->count; c++)
         for (size_t k = 0; k < chapters->manifests[c].count; k++) {
             const char *chapter = chapters->names[c], *number = chapters->manifests[c].exercises[k].number;
-            char folder[PATH_SIZE], name[64], what[96], *output[2];
-            snprintf(name, sizeof name, "%s-%s", tag, number);
+            char folder[PATH_SIZE], name[64], what[96], *output[3];
+            snprintf(name, sizeof name, "every-%s", number);
             stubbed_copy(folder, sizeof folder, name, chapter, number, false);
-            snprintf(name, sizeof name, "%s-%s-stub", tag, number);
+            snprintf(name, sizeof name, "every-%s-stub", number);
             Json stub = grade_chapter(name, folder, chapter, "10", &output[0]);
-            if (replacement) {
-                replace_stub_report(folder, chapter, number, replacement);
-            } else {
-                snprintf(name, sizeof name, "%s-%s", tag, number);
-                stubbed_copy(folder, sizeof folder, name, chapter, number, true);
-            }
-            snprintf(name, sizeof name, "%s-%s-broken", tag, number);
-            Json broken = grade_chapter(name, folder, chapter, "10", &output[1]);
-            snprintf(what, sizeof what, "a %s in exercise %s", variant, number);
-            check_losses(&stub, &broken, replacement == NULL, what);
-            free(output[0]);
-            free(output[1]);
+            replace_stub_report(folder, chapter, number, "raise(SIGSEGV);");
+            snprintf(name, sizeof name, "every-%s-crash", number);
+            Json crash = grade_chapter(name, folder, chapter, "10", &output[1]);
+            snprintf(what, sizeof what, "a crash in exercise %s", number);
+            check_losses(&stub, &crash, false, what);
+            snprintf(name, sizeof name, "every-%s", number);
+            stubbed_copy(folder, sizeof folder, name, chapter, number, true);
+            snprintf(name, sizeof name, "every-%s-wrong-value", number);
+            Json wrong = grade_chapter(name, folder, chapter, "10", &output[2]);
+            snprintf(what, sizeof what, "a wrong value in exercise %s", number);
+            check_losses(&stub, &wrong, true, what);
+            for (int v = 0; v < 3; v++)
+                free(output[v]);
         }
-}
-
-static void test_every_wrong_value(void) { check_every_exercise_loses_what_its_stub_loses("wrong value", "wrong-value", NULL); }
-static void test_every_crash(void)
-{
-    check_every_exercise_loses_what_its_stub_loses("crash", "crash", "raise(SIGSEGV);");
 }
 
 static void test_crash_loses_one_exercise(void)
@@ -818,8 +812,8 @@ static const TestCase tests[] = {
     { "grade: a chapter that does not compile scores 0 with its errors, the others full", NULL, test_broken_chapter },
     { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
-    { "grade: a wrong value in any exercise loses no test its stub does not", NULL, test_every_wrong_value },
-    { "grade: a crash in any exercise loses what its stub loses", NULL, test_every_crash },
+    { "grade: in every exercise a crash loses what its stub loses, a wrong value no test more", NULL,
+      test_every_exercise_loses_what_its_stub_loses },
     { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
     { "grade: a file the code under test writes into the repository is listed", NULL, test_stray_file_listed },
     { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
