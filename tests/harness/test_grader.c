@@ -11,6 +11,8 @@
  *   - an exercise that crashes, or loops forever, loses exactly what its stub loses: the
  *     crash for every exercise of every chapter, the loop for the last one; a wrong value
  *     (the silent stub) in any exercise loses no test its stub does not;
+ *   - a loop inside a program a test runs (chapter 1's ae_mnist) times out, the grade
+ *     ends within the sum of its limits, and no process of it is left;
  *   - code under test that writes into the repository is listed in the report;
  *   - a submission with a missing file, extra files and an edited manifest is graded with
  *     the instructor's manifest, and each problem is said;
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -645,6 +648,34 @@ static void test_endless_loop_loses_one_exercise(void)
     check_loses_what_the_stub_loses("loop", "for (;;) {}", "timed out");
 }
 
+/* Chapter 1's last exercise made to loop: the tests that run ae_mnist (through popen)
+ * time out, the grade ends (it used to wait for ever on the verdict pipe the orphaned
+ * program held), within the sum of its limits, and no process of it is left. */
+static void test_loop_in_a_spawned_program(void)
+{
+    const Chapters *chapters = graded_chapters();
+    const Manifest *manifest = &chapters->manifests[0];
+    const char *chapter = chapters->names[0], *number = manifest->exercises[manifest->count - 1].number;
+    char folder[PATH_SIZE], programs[PATH_SIZE], command[COMMAND_SIZE], leftover[4096], *output;
+    stubbed_copy(folder, sizeof folder, "spawned-loop", chapter, number, false);
+    replace_stub_report(folder, chapter, number, "for (;;) {}");
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    Json j = grade_chapter("spawned-loop", folder, chapter, "5", &output);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);
+    CHECK_CONTAINS(output, "timed out");
+    CHECK(j.tests > 0);
+    CHECK_BELOW(seconds, 60.0 + (double)strlen(j.statuses) * (5.0 + 1.0)); /* the build, then each test's limit */
+    in_build(programs, sizeof programs, "submission/bin/");
+    /* "[/]..." matches the path, but not this command line that holds the pattern */
+    snprintf(command, sizeof command, "pgrep -af '[%c]%s' || true", programs[0], programs + 1);
+    test_run_command(command, leftover, sizeof leftover);
+    if (!CHECK(leftover[0] == '\0'))
+        check_note("left running: %s", leftover);
+    free(output);
+}
+
 static void test_messy_submission(void)
 {
     const Chapters *chapters = graded_chapters();
@@ -814,6 +845,8 @@ static const TestCase tests[] = {
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
     { "grade: in every exercise a crash loses what its stub loses, a wrong value no test more", NULL,
       test_every_exercise_loses_what_its_stub_loses },
+    { "grade: a loop in a program a test runs times out, the grade ends, nothing is left", NULL,
+      test_loop_in_a_spawned_program },
     { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
     { "grade: a file the code under test writes into the repository is listed", NULL, test_stray_file_listed },
     { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
