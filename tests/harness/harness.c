@@ -56,10 +56,15 @@ enum { MEMORY_LIMIT_MB = 2048, FILE_SIZE_LIMIT_MB = 256 };
 #if HARNESS_SANITIZED
 /* In the sanitizer build a report ends the test with abort(), so it reads "crashed:
  * Aborted" above the report, and a segfault stays a segfault (ASan's handler would turn
- * it into "exit status 1"). The sanitizers call these for their defaults. */
+ * it into "exit status 1"); in place of the address-space limit, which ASan cannot live
+ * with, an allocation of more than MEMORY_LIMIT_MB returns NULL. The sanitizers call
+ * these for their defaults. */
 const char *__asan_default_options(void);
 const char *__ubsan_default_options(void);
-const char *__asan_default_options(void) { return "handle_segv=0:abort_on_error=1"; }
+const char *__asan_default_options(void)
+{
+    return "handle_segv=0:abort_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=2048"; /* MEMORY_LIMIT_MB */
+}
 const char *__ubsan_default_options(void) { return "print_stacktrace=1:abort_on_error=1"; }
 #endif
 
