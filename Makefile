@@ -57,9 +57,22 @@ IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	$(if $(IS_CLANG),,-Wno-format-truncation) -Werror
 REQUIRED := -std=c11 -D_XOPEN_SOURCE=700 -ffp-contract=off
-INCLUDES := -Ilib -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS))
 DEFINES := -DVAELAB_DATA_DIR='"$(CURDIR)/data"'
-ALL_CFLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(INCLUDES) $(DEFINES) -MMD -MP
+COMPILE_FLAGS = $(REQUIRED) $(WARNINGS) $(CFLAGS) $(DEFINES)
+ALL_CFLAGS = $(COMPILE_FLAGS) $(call includes_for,$<) -MMD -MP
+# Who may include what: the layering, enforced by the include paths each file gets.
+#   lib/*.c                          lib/
+#   solutions/NN-x, exercises/NN-x   lib/ and chapters/NN-x (its own header only)
+#   tests/NN-x                       that, and the test framework tests/harness/
+#   chapters/NN-x/*.c (programs)     lib/, chapters/NN-x and the chapters before it
+#   tests/harness, tests/lib, ...    lib/ and tests/harness/
+#   tests/tools                      lib/ and tests/tools/ (its suite also tests/harness/)
+# So a chapter's code cannot include another chapter's header or anything of tests/.
+chapter_of = $(firstword $(filter $(CHAPTERS),$(subst /, ,$(1))))
+includes_for = -Ilib $(strip \
+	$(if $(filter tests/tools/%,$(1)),-Itests/tools $(if $(filter tests/tools/test_%,$(1)),-Itests/harness),\
+	$(if $(filter chapters/%,$(1)),$(addprefix -Ichapters/,$(call chapter_of,$(1)) $(call chapters_before,$(call chapter_of,$(1)))),\
+	$(addprefix -Ichapters/,$(call chapter_of,$(1))) $(if $(filter tests/%,$(1)),-Itests/harness))))
 LDLIBS := -lm
 
 # CH=1, CH=01 or CH=01-autoencoder selects one chapter.
@@ -83,11 +96,10 @@ MAKE_EXERCISES := $(BUILD)/tools/make_exercises
 HINT := $(BUILD)/tools/hint
 STAGE_SUBMISSION := $(BUILD)/tools/stage_submission
 # The tools' shared modules (manifest, locate, gradebook, report, ...): every .c of
-# tests/harness/ that is not a tool's main, the harness, a suite or a fixture.
+# tests/tools/ that is not a tool's main or a suite.
 TOOL_NAMES := runner make_exercises hint stage_submission
-TOOL_MODULES := $(filter-out $(patsubst %,tests/harness/%.c,$(TOOL_NAMES) harness fixture_suite) tests/harness/test_%,\
-	$(wildcard tests/harness/*.c))
-TOOL_LIBRARY := $(BUILD)/tests/harness/libtools.a
+TOOL_MODULES := $(filter-out $(patsubst %,tests/tools/%.c,$(TOOL_NAMES)) tests/tools/test_%,$(wildcard tests/tools/*.c))
+TOOL_LIBRARY := $(BUILD)/tests/tools/libtools.a
 
 # Quiet by default (one line per file); V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -111,7 +123,7 @@ $(TOOL_LIBRARY): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_MODULES))
 	@rm -f $@
 	$(call quiet,AR,$@)$(AR) rcs $@ $^
 
-$(BUILD)/tools/%: $(BUILD)/tests/harness/%.o $(TOOL_LIBRARY) $(LIBVAELAB)
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(TOOL_LIBRARY) $(LIBVAELAB)
 	@mkdir -p $(@D)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -249,7 +261,7 @@ check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c
 	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
 	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
 	    $(MAKE_EXERCISES) --only $$exercise --silent --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
-	    for source in $$dir/*.c; do $(CC) $(ALL_CFLAGS) -c $$source -o $${source%.c}.o; done; \
+	    for source in $$dir/*.c; do $(CC) $(COMPILE_FLAGS) -Ilib -Ichapters/$$chapter -c $$source -o $${source%.c}.o; done; \
 	    helpers=$$(ls tests/$$chapter/*.c | grep -v '/test_' | sed 's|^\(.*\)\.c$$|$(BUILD)/\1.o|'); \
 	    ran=0; \
 	    for suite in tests/$$chapter/test_*.c; do \
@@ -307,7 +319,7 @@ fuzz:
 # ==== the student's and the instructor's workflow =========================================
 # make next, make hint, make grade / grade-all, make student-release, make check-grader.
 # How to use them: docs/students.md and docs/instructors.md. The tools are C, in
-# tests/harness/ (runner, hint, stage_submission); the recipes only wire them together.
+# tests/tools/ (runner, hint, stage_submission); the recipes only wire them together.
 .PHONY: next hint grade grade-all student-release check-grader chapter-suites
 SUBMISSION ?= exercises
 SUBMISSIONS ?=
@@ -393,13 +405,13 @@ student-release:
 	@tar -czf $(RELEASE).tar.gz -C $(RELEASE_ROOT) $(RELEASE_NAME)
 	@echo "student release: $(RELEASE)/ ($$(find $(RELEASE) -type f | wc -l) files, no solutions/) and $(RELEASE).tar.gz"
 
-# The grader's own tests (tests/harness/test_grader.c): make grade against the stubs, the
+# The grader's own tests (tests/tools/test_grader.c): make grade against the stubs, the
 # solutions, a chapter that does not compile, an exercise that crashes or loops, a messy
 # submission; make next, make hint, the student release. `+`: its inner makes share our jobs.
-GRADER_SUITE := $(BUILD)/tests/harness/test_grader
-$(BUILD)/tests/harness/test_grader.o: DEFINES += -DVAELAB_ROOT='"$(CURDIR)"' -DVAELAB_BUILD='"$(BUILD)"' \
+GRADER_SUITE := $(BUILD)/tests/tools/test_grader
+$(BUILD)/tests/tools/test_grader.o: DEFINES += -DVAELAB_ROOT='"$(CURDIR)"' -DVAELAB_BUILD='"$(BUILD)"' \
 	-DVAELAB_MAKE='"$(MAKE)"'
-$(GRADER_SUITE): $(BUILD)/tests/harness/test_grader.o $(TOOL_LIBRARY) $(HARNESS) $(LIBVAELAB)
+$(GRADER_SUITE): $(BUILD)/tests/tools/test_grader.o $(TOOL_LIBRARY) $(HARNESS) $(LIBVAELAB)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 all: $(GRADER_SUITE)
 

@@ -67,6 +67,11 @@ size_t mlp_output_size(const Mlp *mlp)
     return mlp->layers[mlp->layer_count - 1].dense.out;
 }
 
+const double *mlp_output(const Mlp *mlp)
+{
+    return mlp->layers[mlp->layer_count - 1].post;
+}
+
 const double *mlp_forward(Mlp *mlp, const double *X, size_t B)
 {
     assert(B <= mlp->max_batch);

@@ -46,6 +46,8 @@ bool mlp_init(Mlp *mlp, const size_t *sizes, size_t size_count, Activation hidde
 void mlp_free(Mlp *mlp);
 size_t mlp_input_size(const Mlp *mlp);
 size_t mlp_output_size(const Mlp *mlp);
+/* h_L of the last forward pass (B, n_L): what mlp_forward returned, until the next one. */
+const double *mlp_output(const Mlp *mlp);
 /* h_L for a batch X (B, n_0), B <= max_batch; the result (B, n_L) lives in the Mlp until
  * the next forward pass. X must stay unchanged until mlp_backward. */
 const double *mlp_forward(Mlp *mlp, const double *X, size_t B);

@@ -14,16 +14,27 @@
 
 /* ---- the command line ------------------------------------------------------------------- */
 
-enum { COMMON_OPTIONS = 6, MAX_OPTIONS = 40 };
+enum { COMMON_OPTIONS = 6, TRAINING_OPTIONS = 4, MAX_OPTIONS = 40 };
+
+/* --hidden, --epochs, --batch, --lr into table[0..3], pointing into `t`. */
+static void training_options(Option table[TRAINING_OPTIONS], TrainingSettings *t, bool hidden_may_be_zero)
+{
+    table[0] = hidden_may_be_zero
+                   ? (Option){ "hidden", OPTION_SIZE, &t->hidden, "units in each hidden layer (0: none)", 0, 4096 }
+                   : (Option){ "hidden", OPTION_SIZE, &t->hidden, "units in each hidden layer", 1, 4096 };
+    table[1] = (Option){ "epochs", OPTION_SIZE, &t->epochs, "training epochs of each model", 1, 1000 };
+    table[2] = (Option){ "batch", OPTION_SIZE, &t->batch_size, "mini-batch size B", 1, 8000 };
+    table[3] = (Option){ "lr", OPTION_DOUBLE, &t->learning_rate, "Adam's learning rate", 1e-6, 1.0 };
+}
 
 /* The program's whole option table in `table`: the common options, pointing into
- * program->common, around the program's own, in the order --help shows them (where the
- * digits come from and where the figures go first; how many digits, the seed and
- * --quiet last).  Returns how many there are. */
+ * program->common, around the program's own and the training options, in the order
+ * --help shows them (where the digits come from and where the figures go first; how many
+ * digits, the seed and --quiet last).  Returns how many there are. */
 static size_t assemble_options(Option table[MAX_OPTIONS], const Program *program)
 {
     CommonSettings *c = program->common;
-    assert(program->option_count + COMMON_OPTIONS <= MAX_OPTIONS);
+    assert(program->option_count + COMMON_OPTIONS + TRAINING_OPTIONS <= MAX_OPTIONS);
     size_t count = 0;
     if (program->reads_mnist)
         table[count++] = (Option){ "data", OPTION_STRING, &c->data_dir,
@@ -31,6 +42,10 @@ static size_t assemble_options(Option table[MAX_OPTIONS], const Program *program
     table[count++] = (Option){ "out", OPTION_STRING, &c->out_dir, "folder for the figures", 0, 0 };
     for (size_t i = 0; i < program->option_count; i++)
         table[count++] = program->options[i];
+    if (program->training) {
+        training_options(table + count, program->training, program->hidden_may_be_zero);
+        count += TRAINING_OPTIONS;
+    }
     if (program->reads_mnist) {
         table[count++] = (Option){ "train", OPTION_SIZE, &c->train_count, "use the first N training digits", 1,
                                    100000000 };

@@ -2,12 +2,14 @@
  * parses, runs and reports, loading the digits, and the list of figures a run prints at
  * its end.
  *
- * A program keeps its settings in a struct that holds a CommonSettings, lists only its
- * own options, and hands the rest to program_main():
+ * A program keeps its settings in a struct that holds a CommonSettings (and, if it trains
+ * a network, a TrainingSettings), lists only its own options, and hands the rest to
+ * program_main():
  *
  *     typedef struct Settings {
- *         CommonSettings common;   // --data --out --train --test --seed --quiet
- *         size_t epochs;
+ *         CommonSettings common;     // --data --out --train --test --seed --quiet
+ *         TrainingSettings training; // --hidden --epochs --batch --lr
+ *         size_t d;
  *     } Settings;
  *
  *     static bool run(void *settings, Error *err) { const Settings *s = settings; ... }
@@ -16,20 +18,23 @@
  *     {
  *         Settings s = { .common = { .out_dir = "build/out/ae_mnist", .train_count = 8000,
  *                                    .test_count = 2000, .seed = 1 },
- *                        .epochs = 10 };
+ *                        .training = { .hidden = 128, .epochs = 10, .batch_size = 32,
+ *                                      .learning_rate = 1e-3 },
+ *                        .d = 32 };
  *         const Option options[] = {
- *             { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits", 1, 1000 },
+ *             { "d", OPTION_SIZE, &s.d, "code size, the dimension of z", 1, 784 },
  *         };
  *         const Program program = { .name = "ae_mnist", .description = "Train ...",
  *                                   .common = &s.common, .reads_mnist = true,
- *                                   .options = options, .option_count = 1,
- *                                   .run = run, .settings = &s };
+ *                                   .training = &s.training, .hidden_may_be_zero = true,
+ *                                   PROGRAM_OPTIONS(options), .run = run, .settings = &s };
  *         return program_main(&program, argc, argv);
  *     }
  *
- * --help then lists --data and --out first, the program's own options, then --train,
- * --test, --seed and --quiet; a program that reads no MNIST (reads_mnist false) has no
- * --data, --train or --test.
+ * --help then lists --data and --out first, the program's own options, the training
+ * options, then --train, --test, --seed and --quiet; a program that reads no MNIST
+ * (reads_mnist false) has no --data, --train or --test, one that trains nothing (training
+ * NULL) no --hidden, --epochs, --batch or --lr.
  */
 #ifndef VAELAB_PROGRAM_H
 #define VAELAB_PROGRAM_H
@@ -51,6 +56,15 @@ typedef struct CommonSettings {
     bool quiet;             /* --quiet: print nothing but errors */
 } CommonSettings;
 
+/* The settings of a program that trains networks by mini-batches with Adam; the defaults
+ * are the program's own. */
+typedef struct TrainingSettings {
+    size_t hidden;        /* --hidden: units in each hidden layer */
+    size_t epochs;        /* --epochs: training epochs of each model */
+    size_t batch_size;    /* --batch: the mini-batch size B */
+    double learning_rate; /* --lr: Adam's learning rate */
+} TrainingSettings;
+
 /* What runs the program once the command line is parsed: true on success, else false
  * with the message in `err`.  `settings` is Program.settings, the program's Settings. */
 typedef bool (*ProgramRun)(void *settings, Error *err);
@@ -60,11 +74,16 @@ typedef struct Program {
     const char *description;   /* what the program does, under the usage line of --help */
     CommonSettings *common;    /* where the common options store their values */
     bool reads_mnist;          /* true: also --data, --train and --test */
+    TrainingSettings *training; /* NULL, or where --hidden, --epochs, --batch and --lr go */
+    bool hidden_may_be_zero;   /* --hidden 0, no hidden layer, is a model the program can build */
     const Option *options;     /* the program's own options, shown between --out and --train */
     size_t option_count;
     ProgramRun run;
     void *settings;            /* handed to run */
 } Program;
+
+/* `.options = table, .option_count = its length`, for a Program's initialiser. */
+#define PROGRAM_OPTIONS(table) .options = (table), .option_count = sizeof(table) / sizeof((table)[0])
 
 /* The whole of a program's main: parse argv into the options (common and own); --help
  * prints the help and returns 0; a bad option, or a run that fails, prints

@@ -29,9 +29,9 @@ static const char *const PROGRAM = "ae_mnist";
 enum { SHOWN_ROWS = 3, SHOWN_COLUMNS = 12, SHOWN = SHOWN_ROWS * SHOWN_COLUMNS, STEPS = 10, PAIRS = 6 };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    size_t epochs, d, hidden, batch_size;
-    double learning_rate;
+    CommonSettings common;     /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training; /* --hidden, --epochs, --batch, --lr */
+    size_t d;                  /* --d: the code size */
 } Settings;
 
 /* ---- figures ----------------------------------------------------------------------------- */
@@ -129,11 +129,11 @@ static void print_summary(const Settings *s, const Autoencoder *ae, const FitHis
 {
     size_t last = h->epochs - 1;
     printf("\n%-28s %s\n", "auto-encoder", "784 -> hidden -> d -> hidden -> 784");
-    printf("%-28s %zu, %zu, ReLU, sigmoid output\n", "d, hidden", s->d, s->hidden);
+    printf("%-28s %zu, %zu, ReLU, sigmoid output\n", "d, hidden", s->d, s->training.hidden);
     printf("%-28s %zu\n", "parameters", parameters_count_scalars(&ae->parameters));
     printf("%-28s %zu train, %zu test\n", "digits", train->count, test->count);
-    printf("%-28s %zu epochs, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs, s->learning_rate,
-           s->batch_size, s->common.seed);
+    printf("%-28s %zu epochs, Adam lr %g, batch %zu, seed %zu\n", "training", s->training.epochs, s->training.learning_rate,
+           s->training.batch_size, s->common.seed);
     printf("%-28s %.3f\n", "train reconstruction error", h->train_loss[last]);
     printf("%-28s %.3f\n", "test reconstruction error", h->test_loss[last]);
     printf("%-28s %.1f s\n", "time", h->seconds);
@@ -156,15 +156,15 @@ static bool run(void *settings, Error *err)
                                test.count))
               && make_directories(s->common.out_dir, err);
     if (ok) {
-        AutoencoderShape shape = { train.dim, s->hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
-        size_t max_batch = s->batch_size > PAIRS * STEPS ? s->batch_size : PAIRS * STEPS;
+        AutoencoderShape shape = { train.dim, s->training.hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+        size_t max_batch = s->training.batch_size > PAIRS * STEPS ? s->training.batch_size : PAIRS * STEPS;
         ok = ae_init(&ae, shape, max_batch, &rng, err)
-             && optimizer_init_adam(&optimizer, &ae.parameters, s->learning_rate, err);
+             && optimizer_init_adam(&optimizer, &ae.parameters, s->training.learning_rate, err);
     }
     if (ok && !s->common.quiet)
         printf("%s: %zu training and %zu test digits from %s; d = %zu\n", PROGRAM, train.count, test.count, dir,
                s->d);
-    FitOptions options = { s->epochs, s->batch_size, &rng, "||x - g(f(x))||^2", s->common.quiet };
+    FitOptions options = { s->training.epochs, s->training.batch_size, &rng, "||x - g(f(x))||^2", s->common.quiet };
     ok = ok && fit(&history, &train, &test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
          && write_figures(&ae, &test, &history, s, err);
     if (ok && !s->common.quiet) {
@@ -182,23 +182,14 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/ae_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .epochs = 10, .d = 32, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3 };
+                   .training = { .hidden = 128, .epochs = 10, .batch_size = 32, .learning_rate = 1e-3 },
+                   .d = 32 };
     const Option options[] = {
         { "d", OPTION_SIZE, &s.d, "code size, the dimension of z (the slides show 2, 8, 32)", 1, 784 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of f and g (0: none)", 0, 4096 },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits", 1, 1000 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train an MLP auto-encoder on MNIST (Louppe L11) and draw what it learned.",
-        .common = &s.common,
-        .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train an MLP auto-encoder on MNIST (Louppe L11) and draw what "
+                                             "it learned." };
     return program_main(&program, argc, argv);
 }

@@ -41,6 +41,7 @@ typedef struct Autoencoder {
     double *grad_code;        /* dL/dz (max_batch, d), scratch of the backward pass */
     double *grad_output;      /* dL/dxhat (max_batch, p), scratch of the backward pass */
     double *latent;           /* (max_batch, d), codes built by hand, e.g. for interpolation */
+    double *zeros;            /* (max_batch, max(p, d)), all 0: what the stubs of 1.1 return */
     ParameterList parameters; /* theta_f then theta_g, for optimisers and gradient checks */
 } Autoencoder;
 
@@ -57,9 +58,10 @@ const double *ae_decode(Autoencoder *ae, const double *Z, size_t B);
  * backward pass needs (X must stay unchanged until ae_backward). */
 double ae_forward(Autoencoder *ae, const double *X, size_t B);
 
-/* Exercise 1.3.  Accumulate dL/dtheta_g and dL/dtheta_f for the last ae_forward(X):
- * the chain rule from the loss back, dL/dxhat -> g's layers -> dL/dz -> f's layers. */
-void ae_backward(Autoencoder *ae, const double *X);
+/* Exercise 1.3.  Accumulate dL/dtheta_g and dL/dtheta_f for the last ae_forward(X, B):
+ * the chain rule from the loss back, dL/dxhat -> g's layers -> dL/dz -> f's layers.
+ *                                                                              X (B, p) */
+void ae_backward(Autoencoder *ae, const double *X, size_t B);
 
 /* Exercise 1.4.  One step of gradient descent on L(X): zero the gradients, forward,
  * backward, let the optimiser update theta; returns L before the update. */

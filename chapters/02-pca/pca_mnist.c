@@ -46,10 +46,11 @@ enum {
 };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    SizeList dims;         /* --dims: the code sizes d, increasing */
-    size_t epochs, linear_epochs, hidden, batch_size;
-    double learning_rate, linear_learning_rate;
+    CommonSettings common;       /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training;   /* --hidden, --epochs, --batch, --lr: the deep AE's */
+    SizeList dims;               /* --dims: the code sizes d, increasing */
+    size_t linear_epochs;        /* --linear-epochs */
+    double linear_learning_rate; /* --linear-lr */
 } Settings;
 
 /* One row of the table: the three models at one code size d; errors are [train, test]. */
@@ -70,47 +71,37 @@ typedef struct Run {
     double *preview;               /* (3 PREVIEW, p): X, deep AE, PCA at the middle d */
 } Run;
 
-/* An auto-encoder of chapter 1 and the optimiser that trains it. */
-typedef struct Model {
-    Autoencoder ae;
-    Optimizer optimizer;
-} Model;
-
-static void model_free(Model *m)
-{
-    optimizer_free(&m->optimizer);
-    ae_free(&m->ae);
-}
-
-/* ---- the command line -------------------------------------------------------------------- */
-
 /* ---- the three models at one d ---------------------------------------------------------- */
 
-/* Train one auto-encoder with Adam and measure (1/N) sum ||x - g(f(x))||^2 on both sets
- * after training; history->test_loss holds the test error after each epoch. */
-static bool train_autoencoder(Run *r, Model *m, AutoencoderShape shape, size_t epochs, double learning_rate,
+/* Build and train one auto-encoder with Adam (the caller frees ae, on failure too) and
+ * measure (1/N) sum ||x - g(f(x))||^2 on both sets after training; history->test_loss
+ * holds the test error after each epoch. */
+static bool train_autoencoder(Run *r, Autoencoder *ae, AutoencoderShape shape, size_t epochs, double learning_rate,
                               Rng *rng, FitHistory *history, double errors[2], Error *err)
 {
     const Settings *s = r->s;
-    size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
-    FitOptions options = { epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
-    EpochOptions evaluation = { s->batch_size, NULL, NULL };
-    AutoencoderTrainer trainer = { &m->ae, &m->optimizer };
-    return ae_init(&m->ae, shape, max_batch, rng, err)
-           && optimizer_init_adam(&m->optimizer, &m->ae.parameters, learning_rate, err)
-           && fit(history, &r->train, &r->test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
-           && run_epoch(&errors[0], &r->train, ae_evaluate_batch, &trainer, &evaluation, err)
-           && run_epoch(&errors[1], &r->test, ae_evaluate_batch, &trainer, &evaluation, err);
+    size_t max_batch = s->training.batch_size > SHOWN ? s->training.batch_size : SHOWN;
+    FitOptions options = { epochs, s->training.batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
+    EpochOptions evaluation = { s->training.batch_size, NULL, NULL };
+    Optimizer optimizer = { 0 };
+    AutoencoderTrainer trainer = { ae, &optimizer };
+    bool ok = ae_init(ae, shape, max_batch, rng, err)
+              && optimizer_init_adam(&optimizer, &ae->parameters, learning_rate, err)
+              && fit(history, &r->train, &r->test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
+              && run_epoch(&errors[0], &r->train, ae_evaluate_batch, &trainer, &evaluation, err)
+              && run_epoch(&errors[1], &r->test, ae_evaluate_batch, &trainer, &evaluation, err);
+    optimizer_free(&optimizer);
+    return ok;
 }
 
 /* ||P_linear - P_PCA||_F: the decoder xhat = W_2^T z + b_2 reconstructs in the span of the
  * d rows of W_2 (d, p); PCA in the span of u_1 .. u_d, the first d rows of pca.directions. */
-static bool linear_distance(double *distance, const Model *linear, const Pca *pca, Error *err)
+static bool linear_distance(double *distance, const Autoencoder *linear, const Pca *pca, Error *err)
 {
     size_t p = pca->p, d = pca->d;
     double *P_linear = alloc_doubles(p * p, err);
     double *P_pca = P_linear ? alloc_doubles(p * p, err) : NULL;
-    bool ok = P_pca && subspace_projector(P_linear, linear->ae.decoder.layers[0].dense.W, d, p, err);
+    bool ok = P_pca && subspace_projector(P_linear, linear->decoder.layers[0].dense.W, d, p, err);
     if (ok) {
         projector_from_rows(P_pca, pca->directions, d, p);
         *distance = projection_distance(P_linear, P_pca, p);
@@ -135,7 +126,7 @@ static bool measure_linear(Run *r, Row *row, size_t index, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
     AutoencoderShape shape = { r->train.dim, 0, row->d, ACTIVATION_IDENTITY, ACTIVATION_IDENTITY };
-    Model linear = { 0 };
+    Autoencoder linear = { 0 };
     FitHistory history = { 0 };
     if (!s->common.quiet)
         printf("\nlinear auto-encoder, d = %zu: z = W1^T x + b1, xhat = W2^T z + b2\n", row->d);
@@ -145,13 +136,13 @@ static bool measure_linear(Run *r, Row *row, size_t index, Rng *rng, Error *err)
     for (size_t e = 0; ok && e < s->linear_epochs; e++)
         r->linear_excess[index * s->linear_epochs + e] = (history.test_loss[e] - row->pca[1]) / row->pca[1];
     fit_history_free(&history);
-    model_free(&linear);
+    ae_free(&linear);
     return ok;
 }
 
 /* The first SHOWN test digits in the slide's layout: X, then g(f(X)) of the deep AE, then
  * PCA's, 3 rows of 12 each; the first PREVIEW of each block go to `preview` unless NULL. */
-static bool write_reconstructions(Run *r, Model *deep, const char *path, double *preview, Error *err)
+static bool write_reconstructions(Run *r, Autoencoder *deep, const char *path, double *preview, Error *err)
 {
     size_t p = r->test.dim;
     double *grid = alloc_doubles(3 * SHOWN * p, err);
@@ -159,7 +150,7 @@ static bool write_reconstructions(Run *r, Model *deep, const char *path, double 
     bool ok = codes != NULL;
     if (ok) {
         vector_copy(grid, r->test.images, SHOWN * p);
-        vector_copy(grid + SHOWN * p, ae_decode(&deep->ae, ae_encode(&deep->ae, r->test.images, SHOWN), SHOWN),
+        vector_copy(grid + SHOWN * p, ae_decode(deep, ae_encode(deep, r->test.images, SHOWN), SHOWN),
                     SHOWN * p);
         pca_encode(&r->pca, codes, r->test.images, SHOWN);
         pca_decode(&r->pca, grid + 2 * SHOWN * p, codes, SHOWN);
@@ -173,7 +164,7 @@ static bool write_reconstructions(Run *r, Model *deep, const char *path, double 
 }
 
 /* For each pair (test digits 2k, 2k + 1): PCA's strip, then the deep AE's, t = 0 .. 1. */
-static bool write_interpolations(Run *r, Model *deep, const char *path, Error *err)
+static bool write_interpolations(Run *r, Autoencoder *deep, const char *path, Error *err)
 {
     size_t p = r->test.dim;
     double t[STEPS];
@@ -184,7 +175,7 @@ static bool write_interpolations(Run *r, Model *deep, const char *path, Error *e
     for (size_t pair = 0; ok && pair < PAIRS; pair++) {
         const double *ends = r->test.images + 2 * pair * p;
         ok = pca_interpolate(&r->pca, grid + 2 * pair * STEPS * p, ends, t, STEPS, err);
-        ae_interpolate(&deep->ae, grid + (2 * pair + 1) * STEPS * p, ends, t, STEPS);
+        ae_interpolate(deep, grid + (2 * pair + 1) * STEPS * p, ends, t, STEPS);
     }
     ok = ok && image_grid_write_pgm(path, grid, 2 * PAIRS * STEPS, r->test.rows, r->test.cols, STEPS, 2, err);
     free(grid);
@@ -209,20 +200,20 @@ static bool per_d_path(char *path, size_t size, const Settings *s, const char *s
 static bool measure_deep(Run *r, Row *row, bool last, double *preview, Rng *rng, Error *err)
 {
     const Settings *s = r->s;
-    AutoencoderShape shape = { r->train.dim, s->hidden, row->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
-    Model deep = { 0 };
+    AutoencoderShape shape = { r->train.dim, s->training.hidden, row->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    Autoencoder deep = { 0 };
     FitHistory history = { 0 };
     char reconstructions[1024], interpolation[1024];
     if (!s->common.quiet)
         printf("\ndeep auto-encoder, d = %zu: %zu -> %zu -> %zu -> %zu -> %zu, ReLU, sigmoid output\n", row->d,
                shape.p, shape.hidden, row->d, shape.hidden, shape.p);
-    bool ok = train_autoencoder(r, &deep, shape, s->epochs, s->learning_rate, rng, &history, row->deep, err)
+    bool ok = train_autoencoder(r, &deep, shape, s->training.epochs, s->training.learning_rate, rng, &history, row->deep, err)
               && per_d_path(reconstructions, sizeof reconstructions, s, "reconstructions", row->d, err)
               && per_d_path(interpolation, sizeof interpolation, s, "interpolation", row->d, err)
               && write_reconstructions(r, &deep, reconstructions, preview, err)
               && (!last || write_interpolations(r, &deep, interpolation, err));
     fit_history_free(&history);
-    model_free(&deep);
+    ae_free(&deep);
     return ok;
 }
 
@@ -370,8 +361,8 @@ static void print_table(const Run *r)
     }
     printf("\nPCA: %zu Jacobi sweeps on the %zu x %zu covariance, %.1f s; linear AE %zu epochs (Adam lr %g); "
            "deep AE %zu epochs, hidden %zu (Adam lr %g); batch %zu, seed %zu\n",
-           r->pca.sweeps, r->pca.p, r->pca.p, r->pca_seconds, s->linear_epochs, s->linear_learning_rate, s->epochs,
-           s->hidden, s->learning_rate, s->batch_size, s->common.seed);
+           r->pca.sweeps, r->pca.p, r->pca.p, r->pca_seconds, s->linear_epochs, s->linear_learning_rate, s->training.epochs,
+           s->training.hidden, s->training.learning_rate, s->training.batch_size, s->common.seed);
 }
 
 static void print_preview(const Run *r)
@@ -482,27 +473,16 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/pca_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .dims = { { 2, 8, 32 }, 3 }, .epochs = 5, .linear_epochs = 10, .hidden = 128, .batch_size = 32,
-                   .learning_rate = 1e-3, .linear_learning_rate = 3e-3 };
+                   .training = { .hidden = 128, .epochs = 5, .batch_size = 32, .learning_rate = 1e-3 },
+                   .dims = { { 2, 8, 32 }, 3 }, .linear_epochs = 10, .linear_learning_rate = 3e-3 };
     const Option options[] = {
         { "dims", OPTION_SIZE_LIST, &s.dims, "code sizes d, increasing, as on the slides (d <= p is checked on the data)", 1, INFINITY },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, deep AE", 1, 1000 },
         { "linear-epochs", OPTION_SIZE, &s.linear_epochs, "passes over the training digits, linear AE", 1, 1000 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the deep AE's hidden layers", 1, 4096 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate, deep AE", 1e-6, 1.0 },
         { "linear-lr", OPTION_DOUBLE, &s.linear_learning_rate, "Adam's learning rate, linear AE", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "PCA against the linear and the deep auto-encoder on MNIST, for several code sizes d "
-                       "(Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "PCA against the linear and the deep auto-encoder on MNIST, for several "
+                                             "code sizes d (Louppe L11)." };
     return program_main(&program, argc, argv);
 }

@@ -38,10 +38,9 @@ enum {
 };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    SizeList code_sizes;   /* --d: one auto-encoder per code size, increasing */
-    size_t epochs, hidden, batch_size;
-    double learning_rate;
+    CommonSettings common;     /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training; /* --hidden, --epochs, --batch, --lr */
+    SizeList code_sizes;       /* --d: one auto-encoder per code size, increasing */
 } Settings;
 
 /* What the table shows for one code size. */
@@ -188,13 +187,13 @@ static bool run_code_size(Outcome *outcome, const Settings *s, const Dataset *tr
     Optimizer optimizer = { 0 };
     AutoencoderTrainer trainer = { &ae, &optimizer };
     FitHistory history = { 0 };
-    AutoencoderShape shape = { train->dim, s->hidden, outcome->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
-    size_t max_batch = s->batch_size > GRID_COLUMNS ? s->batch_size : GRID_COLUMNS;
+    AutoencoderShape shape = { train->dim, s->training.hidden, outcome->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    size_t max_batch = s->training.batch_size > GRID_COLUMNS ? s->training.batch_size : GRID_COLUMNS;
     if (!s->common.quiet)
         printf("\n== auto-encoder with d = %zu ==\n", outcome->d);
-    FitOptions options = { s->epochs, s->batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
+    FitOptions options = { s->training.epochs, s->training.batch_size, rng, "||x - g(f(x))||^2", s->common.quiet };
     bool ok = ae_init(&ae, shape, max_batch, rng, err)
-              && optimizer_init_adam(&optimizer, &ae.parameters, s->learning_rate, err)
+              && optimizer_init_adam(&optimizer, &ae.parameters, s->training.learning_rate, err)
               && fit(&history, train, test, ae_train_batch, ae_evaluate_batch, &trainer, &options, err)
               && sample_latent(outcome, &ae, train, test, rng, grid_path, err);
     if (ok)
@@ -211,10 +210,10 @@ static void print_summary(const Settings *s, const Outcome *outcomes, size_t cou
                           const Dataset *test)
 {
     printf("\n%-18s 784 -> %zu -> d -> %zu -> 784, ReLU, sigmoid output (chapter 1)\n", "auto-encoders",
-           s->hidden, s->hidden);
+           s->training.hidden, s->training.hidden);
     printf("%-18s %zu train, %zu test\n", "digits", train->count, test->count);
-    printf("%-18s %zu epochs each, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs, s->learning_rate,
-           s->batch_size, s->common.seed);
+    printf("%-18s %zu epochs each, Adam lr %g, batch %zu, seed %zu\n", "training", s->training.epochs, s->training.learning_rate,
+           s->training.batch_size, s->common.seed);
     printf("%-18s q(z) = N(mu^, Sigma^), Sigma^ diagonal, fitted to the %zu training codes\n", "latent density",
            train->count);
     printf("\n%4s %12s %12s %14s %14s %14s\n", "d", "test error", "mean |corr|", "far: test z", "far: z ~ q",
@@ -266,24 +265,14 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/ae_sampling", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .code_sizes = { { 8, 16, 32 }, 3 }, .epochs = 7, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3 };
+                   .training = { .hidden = 128, .epochs = 7, .batch_size = 32, .learning_rate = 1e-3 },
+                   .code_sizes = { { 8, 16, 32 }, 3 } };
     const Option options[] = {
         { "d", OPTION_SIZE_LIST, &s.code_sizes, "code sizes d, increasing, as on the slide", 1, 784 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of f and g (0: none)", 0, 4096 },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, per model", 1, 1000 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train an auto-encoder per code size d on MNIST, fit q(z) = N(mu^, Sigma^) to its codes "
-                       "and decode samples z ~ q (Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train an auto-encoder per code size d on MNIST, fit "
+                                             "q(z) = N(mu^, Sigma^) to its codes and decode samples z ~ q (Louppe L11)." };
     return program_main(&program, argc, argv);
 }

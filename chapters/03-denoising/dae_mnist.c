@@ -37,20 +37,17 @@ static const char *const PROGRAM = "dae_mnist";
 enum { CORRUPTIONS = 3, SHOWN = 12, PANEL_ROWS = 3 /* original, corrupted, reconstructed */ };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    size_t epochs, d, hidden, batch_size;
-    double learning_rate, p1, p2, sigma;
+    CommonSettings common;     /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training; /* --hidden, --epochs, --batch, --lr */
+    size_t d;
+    double p1, p2, sigma;
 } Settings;
 
 /* One denoising auto-encoder: chapter 1's f and g, and h = g o f trained by chapter 3. */
 typedef struct Model {
     Autoencoder ae;
-    Mlp h;              /* g o f, sharing the layers of ae.encoder and ae.decoder */
-    Denoiser dae;
-    Optimizer optimizer;
-    Rng *rng;           /* training: initial weights, order of the digits, x~ */
-    Rng evaluation;     /* x~ of the test pass after each epoch */
-    double *X_tilde;    /* (max_batch, p): x~ of a test batch */
+    Mlp h;        /* g o f, sharing the layers of ae.encoder and ae.decoder */
+    Denoiser dae; /* trains h; dae.parameters are theta_f and theta_g */
 } Model;
 
 /* What the summary table and the figure need from one corruption. */
@@ -63,45 +60,22 @@ typedef struct Outcome {
     FitHistory history;
 } Outcome;
 
-/* ---- the two things a mini-batch can do ---------------------------------------------- */
-
-static double train_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    return dae_train_step(&m->dae, &m->optimizer, X, B, m->rng);
-}
-
-static double evaluate_batch(void *context, const double *X, const unsigned char *labels, size_t B)
-{
-    (void)labels;
-    Model *m = context;
-    corrupt(m->X_tilde, X, B * m->dae.dim, m->dae.corruption, &m->evaluation);
-    return dae_loss(&m->dae, m->X_tilde, X, B);
-}
-
 /* ---- one model ----------------------------------------------------------------------------- */
 
 static void model_free(Model *m)
 {
-    optimizer_free(&m->optimizer);
     dae_free(&m->dae);
     dae_compose_free(&m->h);
     ae_free(&m->ae);
-    free(m->X_tilde);
-    *m = (Model){ 0 };
 }
 
 static bool model_init(Model *m, const Settings *s, Corruption corruption, size_t p, Rng *rng, Error *err)
 {
-    *m = (Model){ .rng = rng };
-    rng_seed(&m->evaluation, s->common.seed + 1000);
-    AutoencoderShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
-    size_t max_batch = s->batch_size > SHOWN ? s->batch_size : SHOWN;
+    *m = (Model){ 0 };
+    AutoencoderShape shape = { p, s->training.hidden, s->d, ACTIVATION_RELU, ACTIVATION_SIGMOID };
+    size_t max_batch = s->training.batch_size > SHOWN ? s->training.batch_size : SHOWN;
     bool ok = ae_init(&m->ae, shape, max_batch, rng, err) && dae_compose(&m->h, &m->ae.encoder, &m->ae.decoder, err)
-              && dae_init(&m->dae, &m->h, corruption, err)
-              && optimizer_init_adam(&m->optimizer, &m->ae.parameters, s->learning_rate, err)
-              && (m->X_tilde = alloc_doubles(max_batch * p, err));
+              && dae_init(&m->dae, &m->h, corruption, err);
     if (!ok)
         model_free(m);
     return ok;
@@ -143,6 +117,10 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
                            const Dataset *test, Rng *rng, Error *err)
 {
     Model m;
+    Optimizer optimizer = { 0 };
+    Rng evaluation; /* x~ of the test pass after each epoch */
+    rng_seed(&evaluation, s->common.seed + 1000);
+    DenoiserTrainer trainer = { &m.dae, &optimizer, rng, &evaluation };
     size_t N = test->count, p = test->dim, shown = N < SHOWN ? N : SHOWN;
     double *X_tilde = alloc_doubles(N * p, err);
     if (!X_tilde || !model_init(&m, s, outcome->corruption, p, rng, err)) {
@@ -150,17 +128,19 @@ static bool run_corruption(Outcome *outcome, double *panel, const Settings *s, c
         return false;
     }
     print_corruption_header(outcome->corruption, s->common.quiet);
-    FitOptions options = { s->epochs, s->batch_size, rng, "||h(x~) - x||^2", s->common.quiet };
-    bool ok = fit(&outcome->history, train, test, train_batch, evaluate_batch, &m, &options, err);
+    FitOptions options = { s->training.epochs, s->training.batch_size, rng, "||h(x~) - x||^2", s->common.quiet };
+    bool ok = optimizer_init_adam(&optimizer, &m.dae.parameters, s->training.learning_rate, err)
+              && fit(&outcome->history, train, test, dae_train_batch, dae_evaluate_batch, &trainer, &options, err);
     if (ok) {
         Rng fixed;
         rng_seed(&fixed, s->common.seed + 2000);
         corrupt(X_tilde, test->images, N * p, outcome->corruption, &fixed);
-        evaluate_fixed(&m, outcome, test, X_tilde, s->batch_size);
+        evaluate_fixed(&m, outcome, test, X_tilde, s->training.batch_size);
         fill_panel(&m, panel, test, X_tilde, shown);
         outcome->train_loss = outcome->history.train_loss[outcome->history.epochs - 1];
         outcome->seconds = outcome->history.seconds;
     }
+    optimizer_free(&optimizer);
     model_free(&m);
     free(X_tilde);
     return ok;
@@ -251,10 +231,10 @@ static void print_preview(const double *grid, const Outcome *outcomes, const Dat
 static void print_summary(const Settings *s, const Outcome *outcomes, const Dataset *train, const Dataset *test)
 {
     printf("\n%-18s 784 -> %zu -> d = %zu -> %zu -> 784, ReLU, sigmoid output (chapter 1's f and g)\n",
-           "h = g o f", s->hidden, s->d, s->hidden);
+           "h = g o f", s->training.hidden, s->d, s->training.hidden);
     printf("%-18s %zu train, %zu test; pixels in [0, 1]\n", "digits", train->count, test->count);
-    printf("%-18s %zu epochs per corruption, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs,
-           s->learning_rate, s->batch_size, s->common.seed);
+    printf("%-18s %zu epochs per corruption, Adam lr %g, batch %zu, seed %zu\n", "training", s->training.epochs,
+           s->training.learning_rate, s->training.batch_size, s->common.seed);
     printf("\n%-22s %16s %16s %12s %9s\n", "corruption", "||x~ - x||^2", "||h(x~) - x||^2", "train loss", "time");
     for (size_t k = 0; k < CORRUPTIONS; k++) {
         char name[64];
@@ -303,28 +283,17 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/dae_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .epochs = 7, .d = 32, .hidden = 128, .batch_size = 32, .learning_rate = 1e-3, .p1 = 0.5,
-                   .p2 = 0.9, .sigma = 0.5 };
+                   .training = { .hidden = 128, .epochs = 7, .batch_size = 32, .learning_rate = 1e-3 },
+                   .d = 32, .p1 = 0.5, .p2 = 0.9, .sigma = 0.5 };
     const Option options[] = {
         { "p1", OPTION_DOUBLE, &s.p1, "masking probability p of the first model (the slide: 0.5)", 0.0, 1.0 },
         { "p2", OPTION_DOUBLE, &s.p2, "masking probability p of the second model (the slide: 0.9)", 0.0, 1.0 },
         { "sigma", OPTION_DOUBLE, &s.sigma, "Gaussian noise of the third model, in pixel units of [0, 1]", 0.0, INFINITY },
         { "d", OPTION_SIZE, &s.d, "code size, the dimension of z = f(x~)", 1, 784 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of f and g (0: none)", 0, 4096 },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits, per model", 1, 1000 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train one denoising auto-encoder h = g o f per corruption on MNIST (Louppe L11) and "
-                       "compare ||x~ - x||^2 with ||h(x~) - x||^2.",
-        .common = &s.common,
-        .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = true, .training = &s.training,
+                              .hidden_may_be_zero = true, PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train one denoising auto-encoder h = g o f per corruption on MNIST "
+                                             "(Louppe L11) and compare ||x~ - x||^2 with ||h(x~) - x||^2." };
     return program_main(&program, argc, argv);
 }

@@ -38,17 +38,16 @@ static const char *const PROGRAM = "dae_posterior_mean";
 enum { CURVE_POINTS = 121, DENSITY_POINTS = 401, MODE_SEARCH_POINTS = 4001, TABLE_ROWS = 9 };
 
 typedef struct Settings {
-    CommonSettings common; /* --out, --seed, --quiet (no data: the problem is drawn afresh) */
-    size_t epochs, steps, hidden, batch_size;
-    double mu, mode_std, weight, sigma, learning_rate;
+    CommonSettings common;     /* --out, --seed, --quiet (no data: the problem is drawn afresh) */
+    TrainingSettings training; /* --hidden (tanh units of h), --epochs, --batch, --lr (initial) */
+    size_t steps;
+    double mu, mode_std, weight, sigma;
 } Settings;
 
+/* The network h: R -> R and the denoiser that trains it. */
 typedef struct Model {
     Mlp h;
-    ParameterList parameters;
     Denoiser dae;
-    Optimizer optimizer;
-    double *x; /* (batch): draws x ~ p(x) */
 } Model;
 
 /* The curves of the figure, on CURVE_POINTS values of x~ over [-1.5 mu, 1.5 mu]. */
@@ -110,43 +109,38 @@ static double fill_curves(Curves *c, Model *m, const GaussianMixture *prior, con
 
 static void model_free(Model *m)
 {
-    optimizer_free(&m->optimizer);
     dae_free(&m->dae);
     mlp_free(&m->h);
-    free(m->x);
-    *m = (Model){ 0 };
 }
 
 static bool model_init(Model *m, const Settings *s, Rng *rng, Error *err)
 {
     *m = (Model){ 0 };
-    const size_t sizes[3] = { 1, s->hidden, 1 };
-    bool ok = mlp_init(&m->h, sizes, 3, ACTIVATION_TANH, ACTIVATION_IDENTITY, s->batch_size, rng, err);
-    if (ok)
-        mlp_parameters(&m->h, &m->parameters, "h");
-    ok = ok && dae_init(&m->dae, &m->h, (Corruption){ CORRUPTION_GAUSSIAN, s->sigma }, err)
-         && optimizer_init_adam(&m->optimizer, &m->parameters, s->learning_rate, err)
-         && (m->x = alloc_doubles(s->batch_size, err));
+    const size_t sizes[3] = { 1, s->training.hidden, 1 };
+    bool ok = mlp_init(&m->h, sizes, 3, ACTIVATION_TANH, ACTIVATION_IDENTITY, s->training.batch_size, rng, err)
+              && dae_init(&m->dae, &m->h, (Corruption){ CORRUPTION_GAUSSIAN, s->sigma }, err);
     if (!ok)
         model_free(m);
     return ok;
 }
 
-/* Epochs of `steps` steps, each on a fresh batch x ~ p(x) with a fresh x~; the learning
- * rate drops 5-fold at half and at three quarters of the run, to settle the curve. */
-static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const Settings *s, Rng *rng, Error *err)
+/* Epochs of `steps` steps, each on a fresh batch x ~ p(x) (into x, (batch)) with a fresh
+ * x~; the learning rate drops 5-fold at half and at three quarters of the run, to settle
+ * the curve. */
+static bool train_epochs(Model *m, Optimizer *optimizer, double *x, Curves *curves, const GaussianMixture *prior,
+                         const Settings *s, Rng *rng, Error *err)
 {
     Stopwatch watch;
     stopwatch_start(&watch);
-    size_t total = s->epochs * s->steps;
-    for (size_t epoch = 1; epoch <= s->epochs; epoch++) {
+    size_t total = s->training.epochs * s->steps;
+    for (size_t epoch = 1; epoch <= s->training.epochs; epoch++) {
         double loss = 0.0;
         for (size_t step = 0; step < s->steps; step++) {
             size_t done = (epoch - 1) * s->steps + step;
             if (done == total / 2 || done == 3 * total / 4)
-                m->optimizer.learning_rate /= 5.0;
-            mixture_sample(m->x, prior, s->batch_size, rng);
-            loss += dae_train_step(&m->dae, &m->optimizer, m->x, s->batch_size, rng);
+                optimizer->learning_rate /= 5.0;
+            mixture_sample(x, prior, s->training.batch_size, rng);
+            loss += dae_train_step(&m->dae, optimizer, x, s->training.batch_size, rng);
         }
         loss /= (double)s->steps;
         if (!isfinite(loss))
@@ -155,9 +149,21 @@ static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const 
         double worst = fill_curves(curves, m, prior, s, false);
         if (!s->common.quiet)
             printf("epoch %3zu/%zu   train ||h(x~) - x||^2 %8.4f   max |h(x~) - E[x | x~]| %7.4f   (%.1f s)\n",
-                   epoch, s->epochs, loss, worst, stopwatch_seconds(&watch));
+                   epoch, s->training.epochs, loss, worst, stopwatch_seconds(&watch));
     }
     return true;
+}
+
+/* Adam over h's parameters, for the run only. */
+static bool train(Model *m, Curves *curves, const GaussianMixture *prior, const Settings *s, Rng *rng, Error *err)
+{
+    Optimizer optimizer = { 0 };
+    double *x = alloc_doubles(s->training.batch_size, err);
+    bool ok = x && optimizer_init_adam(&optimizer, &m->dae.parameters, s->training.learning_rate, err)
+              && train_epochs(m, &optimizer, x, curves, prior, s, rng, err);
+    optimizer_free(&optimizer);
+    free(x);
+    return ok;
 }
 
 /* ---- figures -------------------------------------------------------------------------------- */
@@ -268,8 +274,8 @@ static void print_summary(Model *m, const GaussianMixture *prior, const Settings
     static const double fractions[TABLE_ROWS] = { -1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5 };
     printf("\n%-16s p(x) = %g N(-%g, %g^2) + %g N(%g, %g^2),  x~ = x + %g eps\n", "problem", prior->weight[0], s->mu,
            s->mode_std, prior->weight[1], s->mu, s->mode_std, s->sigma);
-    printf("%-16s 1 -> %zu (tanh) -> 1, Adam lr %g, %zu x %zu steps of batch %zu, seed %zu\n", "h", s->hidden,
-           s->learning_rate, s->epochs, s->steps, s->batch_size, s->common.seed);
+    printf("%-16s 1 -> %zu (tanh) -> 1, Adam lr %g, %zu x %zu steps of batch %zu, seed %zu\n", "h", s->training.hidden,
+           s->training.learning_rate, s->training.epochs, s->steps, s->training.batch_size, s->common.seed);
     printf("%-16s max |h(x~) - E[x | x~]| = %.4f over x~ in [%g, %g]\n", "fit", worst, -1.5 * s->mu, 1.5 * s->mu);
     double standard_error, floor = posterior_mean_loss(&standard_error, prior, s->sigma, rng);
     printf("%-16s %.4f +- %.4f for E[x | x~] itself (100,000 fresh draws), the least any h can reach\n", "loss",
@@ -312,30 +318,19 @@ static bool run(void *settings, Error *err)
 
 int main(int argc, char **argv)
 {
-    Settings s = { .common = { .out_dir = "build/out/dae_posterior_mean", .seed = 1 }, .epochs = 8, .steps = 2000,
-                   .hidden = 32, .batch_size = 256, .mu = 1.0, .mode_std = 0.1, .weight = 0.5, .sigma = 0.5,
-                   .learning_rate = 0.01 };
+    Settings s = { .common = { .out_dir = "build/out/dae_posterior_mean", .seed = 1 },
+                   .training = { .hidden = 32, .epochs = 8, .batch_size = 256, .learning_rate = 0.01 },
+                   .steps = 2000, .mu = 1.0, .mode_std = 0.1, .weight = 0.5, .sigma = 0.5 };
     const Option options[] = {
         { "mu", OPTION_DOUBLE, &s.mu, "the modes of p(x) are at -mu and mu", 1e-3, 1e3 },
         { "mode-std", OPTION_DOUBLE, &s.mode_std, "standard deviation s of each mode", 1e-6, INFINITY },
         { "weight", OPTION_DOUBLE, &s.weight, "probability w of the mode at +mu", 1e-6, 1.0 - 1e-6 },
         { "sigma", OPTION_DOUBLE, &s.sigma, "standard deviation of the noise, x~ = x + sigma eps", 1e-6, INFINITY },
-        { "epochs", OPTION_SIZE, &s.epochs, "epochs of training", 1, 1000 },
         { "steps", OPTION_SIZE, &s.steps, "steps per epoch, each on a fresh batch", 1, 1000000 },
-        { "hidden", OPTION_SIZE, &s.hidden, "tanh units of h", 1, 4096 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 100000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's initial learning rate", 1e-6, 1.0 },
     };
-    const Program program = {
-        .name = PROGRAM,
-        .description = "Train a denoiser h on a two-mode problem where E[x | x~] is known, and show that h "
-                       "learns it (Louppe L11).",
-        .common = &s.common,
-        .reads_mnist = false,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
-        .run = run,
-        .settings = &s,
-    };
+    const Program program = { .name = PROGRAM, .common = &s.common, .reads_mnist = false, .training = &s.training,
+                              PROGRAM_OPTIONS(options), .run = run, .settings = &s,
+                              .description = "Train a denoiser h on a two-mode problem where E[x | x~] is known, and "
+                                             "show that h learns it (Louppe L11)." };
     return program_main(&program, argc, argv);
 }

@@ -27,6 +27,7 @@
 #include "error.h"
 #include "mlp.h"
 #include "optimizer.h"
+#include "parameters.h"
 #include "rng.h"
 
 /* ---- corruptions x -> x~ --------------------------------------------------------------- */
@@ -68,14 +69,16 @@ bool dae_compose(Mlp *h, const Mlp *f, const Mlp *g, Error *err);
 void dae_compose_free(Mlp *h);
 
 typedef struct Denoiser {
-    Mlp *h;                /* h = g o f : R^dim -> R^dim, the caller's (any such network) */
-    Corruption corruption; /* how x~ is drawn from x */
-    size_t dim;            /* dimension of X */
-    double *X_tilde;       /* (max_batch, dim): the corrupted batch x~ of the last step */
-    double *grad_output;   /* dL/dh (max_batch, dim), scratch of the backward pass */
+    Mlp *h;                   /* h = g o f : R^dim -> R^dim, the caller's (any such network) */
+    Corruption corruption;    /* how x~ is drawn from x */
+    size_t dim;               /* dimension of X */
+    double *X_tilde;          /* (max_batch, dim): the corrupted batch x~ of the last step */
+    double *grad_output;      /* dL/dh (max_batch, dim), scratch of the backward pass */
+    ParameterList parameters; /* h's W and b, layer by layer: for optimisers and gradient checks */
 } Denoiser;
 
-/* Train the caller's h (input size = output size) against `corruption`. */
+/* Train the caller's h (input size = output size) against `corruption`; h must outlive
+ * the denoiser, which lists h's parameters as h1.W, h1.b, h2.W, ... */
 bool dae_init(Denoiser *dae, Mlp *h, Corruption corruption, Error *err);
 void dae_free(Denoiser *dae);
 
@@ -88,9 +91,30 @@ double dae_loss(Denoiser *dae, const double *X_tilde, const double *X, size_t B)
 
 /* Exercise 3.4.  One step of gradient descent on L with a fresh corruption: draw
  * x~ ~ c(x~ | x) into dae->X_tilde, zero the gradients, L, dL/dh = (2/B)(h(x~) - x) back
- * through h, let the optimiser (over h's parameters) update; returns L before the update.
+ * through h, let the optimiser (over dae->parameters) update; returns L before the update.
  *                                                             X (B, dim), B <= max_batch */
 double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size_t B, Rng *rng);
+
+/* ---- training with lib/train.h ---------------------------------------------------------- */
+
+/* run_epoch and fit take what a mini-batch does as a BatchFunction; dae_train_batch and
+ * dae_evaluate_batch are those functions for a denoiser (the labels go unused):
+ *
+ *     DenoiserTrainer trainer = { &dae, &optimizer, &rng, &test_rng };
+ *     fit(&history, &train, &test, dae_train_batch, dae_evaluate_batch, &trainer, &options, err);
+ */
+typedef struct DenoiserTrainer {
+    Denoiser *dae;
+    Optimizer *optimizer; /* used by dae_train_batch only */
+    Rng *rng;             /* x~ of the training steps */
+    Rng *test_rng;        /* x~ of the evaluation, apart, so that evaluating does not change training */
+} DenoiserTrainer;
+
+/* One dae_train_step on X with x~ drawn from trainer->rng; returns L before the update. */
+double dae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
+/* L = (1/B) sum_i ||h(x~_i) - x_i||^2 with x~ drawn from trainer->test_rng, theta unchanged. */
+double dae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
 
 /* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
 

@@ -26,7 +26,8 @@ bool ae_init(Autoencoder *ae, AutoencoderShape shape, size_t max_batch, Rng *rng
                           shape.output_activation, max_batch, rng, err)
               && (ae->grad_code = alloc_doubles(max_batch * shape.d, err))
               && (ae->grad_output = alloc_doubles(max_batch * shape.p, err))
-              && (ae->latent = alloc_doubles(max_batch * shape.d, err));
+              && (ae->latent = alloc_doubles(max_batch * shape.d, err))
+              && (ae->zeros = alloc_doubles(max_batch * (shape.p > shape.d ? shape.p : shape.d), err));
     if (!ok) {
         ae_free(ae);
         return false;
@@ -43,6 +44,7 @@ void ae_free(Autoencoder *ae)
     free(ae->grad_code);
     free(ae->grad_output);
     free(ae->latent);
+    free(ae->zeros);
     *ae = (Autoencoder){ 0 };
 }
 
@@ -53,8 +55,8 @@ const double *ae_encode(Autoencoder *ae, const double *X, size_t B)
      * Replace this stub with your code; `make hint EX=1.1` prints a hint. */
     exercise_not_implemented("1.1", __func__);
     (void)X;
-    vector_zero(ae->latent, B * ae->shape.d); // zeros: a safe wrong answer
-    return ae->latent;
+    (void)B;
+    return ae->zeros; // zeros: a safe wrong answer
     /* END EXERCISE 1.1 */
 }
 
@@ -65,8 +67,8 @@ const double *ae_decode(Autoencoder *ae, const double *Z, size_t B)
      * Replace this stub with your code; `make hint EX=1.1` prints a hint. */
     exercise_not_implemented("1.1", __func__);
     (void)Z;
-    vector_zero(ae->grad_output, B * ae->shape.p); // zeros: a safe wrong answer
-    return ae->grad_output;
+    (void)B;
+    return ae->zeros; // zeros: a safe wrong answer
     /* END EXERCISE 1.1 */
 }
 
@@ -85,13 +87,14 @@ double ae_forward(Autoencoder *ae, const double *X, size_t B)
 
 /* The chain rule, from the loss back to theta_f:
  *     dL/dxhat = (2/B)(xhat - x),   dL/dz = g's backward pass,   dL/dtheta_f = f's backward. */
-void ae_backward(Autoencoder *ae, const double *X)
+void ae_backward(Autoencoder *ae, const double *X, size_t B)
 {
     /* EXERCISE 1.3 (3 points): the backward pass, in the right order.
      * Replace this stub with your code; `make hint EX=1.3` prints a hint. */
     exercise_not_implemented("1.3", __func__);
     (void)ae;
     (void)X;
+    (void)B;
     /* END EXERCISE 1.3 */
 }
 
@@ -121,6 +124,16 @@ void ae_interpolate(Autoencoder *ae, double *out, const double *X_ends, const do
     /* END EXERCISE 1.5 */
 }
 
+/* Z = f(X), max_batch rows at a time */
+void ae_encode_all(Autoencoder *ae, double *Z, const double *X, size_t N)
+{
+    size_t batch = ae->encoder.max_batch, d = ae->shape.d, p = ae->shape.p;
+    for (size_t start = 0; start < N; start += batch) {
+        size_t B = start + batch <= N ? batch : N - start;
+        vector_copy(Z + start * d, ae_encode(ae, X + start * p, B), B * d);
+    }
+}
+
 /* ---- the BatchFunctions of lib/train.h ---------------------------------------------------- */
 
 /* L(X), then theta <- optimiser(theta, dL/dtheta) */
@@ -132,15 +145,6 @@ double ae_train_batch(void *trainer, const double *X, const unsigned char *label
 }
 
 /* L(X) = (1/B) sum_i ||x_i - g(f(x_i))||^2, theta unchanged */
-void ae_encode_all(Autoencoder *ae, double *Z, const double *X, size_t N)
-{
-    size_t batch = ae->encoder.max_batch, d = ae->shape.d, p = ae->shape.p;
-    for (size_t start = 0; start < N; start += batch) {
-        size_t B = start + batch <= N ? batch : N - start;
-        vector_copy(Z + start * d, ae_encode(ae, X + start * p, B), B * d);
-    }
-}
-
 double ae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
 {
     (void)labels;

@@ -11,6 +11,7 @@
 #include "exercise.h"
 #include "loss.h"
 #include "matrix.h"
+#include "numerics.h"
 
 /* ---- corruptions x -> x~ --------------------------------------------------------------- */
 
@@ -106,6 +107,7 @@ bool dae_init(Denoiser *dae, Mlp *h, Corruption corruption, Error *err)
         dae_free(dae);
         return false;
     }
+    mlp_parameters(h, &dae->parameters, "h");
     return true;
 }
 
@@ -118,7 +120,7 @@ void dae_free(Denoiser *dae)
 
 const double *dae_reconstruction(const Denoiser *dae)
 {
-    return dae->h->layers[dae->h->layer_count - 1].post; /* the output of h's last layer */
+    return mlp_output(dae->h);
 }
 
 /* L = (1/B) sum_i ||h(x~_i) - x_i||^2    (Louppe L11: h(x~) ~ x) */
@@ -150,14 +152,27 @@ double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size
     /* END EXERCISE 3.4 */
 }
 
-/* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
+/* ---- the BatchFunctions of lib/train.h ---------------------------------------------------- */
 
-/* log N(x; mean, variance) = -(1/2) [log(2 pi variance) + (x - mean)^2 / variance] */
-static double log_gaussian_density(double x, double mean, double variance)
+/* x~ ~ c(x~ | x), L(x~, x), then theta <- optimiser(theta, dL/dtheta) */
+double dae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
 {
-    const double two_pi = 6.283185307179586477;
-    return -0.5 * (log(two_pi * variance) + (x - mean) * (x - mean) / variance);
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    return dae_train_step(t->dae, t->optimizer, X, B, t->rng);
 }
+
+/* x~ ~ c(x~ | x) from the evaluation's own generator, then L(x~, x), theta unchanged */
+double dae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    Denoiser *dae = t->dae;
+    corrupt(dae->X_tilde, X, B * dae->dim, dae->corruption, t->test_rng);
+    return dae_loss(dae, dae->X_tilde, X, B);
+}
+
+/* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
 
 /* k ~ Categorical(pi) by inverting the cumulative weights, then x = mu_k + s_k eps */
 void mixture_sample(double *x, const GaussianMixture *mixture, size_t count, Rng *rng)
@@ -186,7 +201,7 @@ double mixture_density(const GaussianMixture *mixture, double x)
     double density = 0.0;
     for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
         density += mixture->weight[k]
-                   * exp(log_gaussian_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
+                   * exp(log_normal_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
     return density;
 }
 

@@ -11,6 +11,7 @@
 #include "exercise.h"
 #include "loss.h"
 #include "matrix.h"
+#include "numerics.h"
 
 /* ---- corruptions x -> x~ --------------------------------------------------------------- */
 
@@ -108,6 +109,7 @@ bool dae_init(Denoiser *dae, Mlp *h, Corruption corruption, Error *err)
         dae_free(dae);
         return false;
     }
+    mlp_parameters(h, &dae->parameters, "h");
     return true;
 }
 
@@ -120,7 +122,7 @@ void dae_free(Denoiser *dae)
 
 const double *dae_reconstruction(const Denoiser *dae)
 {
-    return dae->h->layers[dae->h->layer_count - 1].post; /* the output of h's last layer */
+    return mlp_output(dae->h);
 }
 
 /* L = (1/B) sum_i ||h(x~_i) - x_i||^2    (Louppe L11: h(x~) ~ x) */
@@ -144,7 +146,7 @@ double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size
     /* BEGIN EXERCISE 3.4 */
     size_t n = B * dae->dim;
     corrupt(dae->X_tilde, X, n, dae->corruption, rng); /* a new x~ at every step */
-    parameters_zero_grad(&optimizer->parameters);
+    parameters_zero_grad(&dae->parameters);
     double loss = dae_loss(dae, dae->X_tilde, X, B);
     vector_zero(dae->grad_output, n);
     squared_error_backward(dae->grad_output, dae_reconstruction(dae), X, B, dae->dim); /* (2/B)(h(x~) - x) */
@@ -161,14 +163,27 @@ double dae_train_step(Denoiser *dae, Optimizer *optimizer, const double *X, size
     END EXERCISE */
 }
 
-/* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
+/* ---- the BatchFunctions of lib/train.h ---------------------------------------------------- */
 
-/* log N(x; mean, variance) = -(1/2) [log(2 pi variance) + (x - mean)^2 / variance] */
-static double log_gaussian_density(double x, double mean, double variance)
+/* x~ ~ c(x~ | x), L(x~, x), then theta <- optimiser(theta, dL/dtheta) */
+double dae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
 {
-    const double two_pi = 6.283185307179586477;
-    return -0.5 * (log(two_pi * variance) + (x - mean) * (x - mean) / variance);
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    return dae_train_step(t->dae, t->optimizer, X, B, t->rng);
 }
+
+/* x~ ~ c(x~ | x) from the evaluation's own generator, then L(x~, x), theta unchanged */
+double dae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    (void)labels;
+    DenoiserTrainer *t = trainer;
+    Denoiser *dae = t->dae;
+    corrupt(dae->X_tilde, X, B * dae->dim, dae->corruption, t->test_rng);
+    return dae_loss(dae, dae->X_tilde, X, B);
+}
+
+/* ---- the weakness: h(x~) = E[x | x~] on a Gaussian mixture ------------------------------- */
 
 /* k ~ Categorical(pi) by inverting the cumulative weights, then x = mu_k + s_k eps */
 void mixture_sample(double *x, const GaussianMixture *mixture, size_t count, Rng *rng)
@@ -197,7 +212,7 @@ double mixture_density(const GaussianMixture *mixture, double x)
     double density = 0.0;
     for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
         density += mixture->weight[k]
-                   * exp(log_gaussian_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
+                   * exp(log_normal_density(x, mixture->mean[k], mixture->std[k] * mixture->std[k]));
     return density;
 }
 
@@ -206,22 +221,18 @@ double mixture_density(const GaussianMixture *mixture, double x)
 void mixture_posterior(GaussianMixture *posterior, const GaussianMixture *prior, double sigma, double x_tilde)
 {
     /* BEGIN EXERCISE 3.5 */
-    double log_weight[MIXTURE_COMPONENTS], largest = -INFINITY, total = 0.0;
+    double log_weight[MIXTURE_COMPONENTS];
     double noise_variance = sigma * sigma;
     for (size_t k = 0; k < MIXTURE_COMPONENTS; k++) {
         double prior_variance = prior->std[k] * prior->std[k];
         double evidence_variance = prior_variance + noise_variance; /* x~ | k ~ N(mu_k, s_k^2 + sigma^2) */
-        log_weight[k] = log(prior->weight[k]) + log_gaussian_density(x_tilde, prior->mean[k], evidence_variance);
-        largest = fmax(largest, log_weight[k]);
+        log_weight[k] = log(prior->weight[k]) + log_normal_density(x_tilde, prior->mean[k], evidence_variance);
         posterior->mean[k] = (noise_variance * prior->mean[k] + prior_variance * x_tilde) / evidence_variance;
         posterior->std[k] = sqrt(prior_variance * noise_variance / evidence_variance);
     }
-    for (size_t k = 0; k < MIXTURE_COMPONENTS; k++) {
-        posterior->weight[k] = exp(log_weight[k] - largest); /* the largest becomes exp(0) = 1 */
-        total += posterior->weight[k];
-    }
-    for (size_t k = 0; k < MIXTURE_COMPONENTS; k++)
-        posterior->weight[k] /= total;
+    /* pi'_k = exp(log_weight_k) / sum_l exp(log_weight_l), shifted by the largest so that
+     * far from both modes the weights do not underflow to 0/0 (lib/numerics.h) */
+    softmax(posterior->weight, log_weight, MIXTURE_COMPONENTS);
     /* STUB
     (void)prior;
     (void)sigma;

@@ -157,7 +157,7 @@ static void test_gradients(void)
     small_batch(X, BATCH, 9);
     parameters_zero_grad(&ae.parameters);
     ae_forward(&ae, X, BATCH);
-    ae_backward(&ae, X);
+    ae_backward(&ae, X, BATCH);
     LossContext context = { &ae, X, BATCH };
     CHECK_LONG(8, ae.parameters.count);
     for (size_t k = 0; k < ae.parameters.count; k++) {
@@ -179,9 +179,9 @@ static void test_backward_accumulates(void)
     double once[P * H];
     parameters_zero_grad(&ae.parameters);
     ae_forward(&ae, X, BATCH);
-    ae_backward(&ae, X);
+    ae_backward(&ae, X, BATCH);
     memcpy(once, first->grad, sizeof once);
-    ae_backward(&ae, X);
+    ae_backward(&ae, X, BATCH);
     CHECK(vector_max_abs(once, P * H) > 1e-6);
     for (size_t i = 0; i < P * H; i++)
         CHECK_NEAR(2.0 * once[i], first->grad[i], 1e-12);
@@ -202,7 +202,7 @@ static void test_train_step_is_gradient_descent(void)
     CHECK(optimizer_init_sgd(&sgd, &ae.parameters, eta, 0.0, &err));
     parameters_zero_grad(&copy.parameters);
     double loss_before = ae_forward(&copy, X, BATCH);
-    ae_backward(&copy, X);
+    ae_backward(&copy, X, BATCH);
     CHECK_RELATIVE(loss_before, ae_train_step(&ae, &sgd, X, BATCH), 1e-12);
     for (size_t k = 0; k < ae.parameters.count; k++) {
         const Parameter *updated = &ae.parameters.items[k], *before = &copy.parameters.items[k];

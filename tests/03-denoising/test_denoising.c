@@ -307,10 +307,9 @@ static void test_dae_init_refuses(void)
 
 /* ---- a network under training --------------------------------------------------------------- */
 
-/* h, the denoiser that trains it, and an optimiser over h's parameters. */
+/* h, the denoiser that trains it, and an optimiser over the denoiser's parameters. */
 typedef struct Trainee {
     Mlp h;
-    ParameterList parameters;
     Denoiser dae;
     Optimizer optimizer;
 } Trainee;
@@ -328,10 +327,10 @@ static bool trainee_init(Trainee *t, Mlp h, Corruption corruption, OptimizerKind
 {
     Error err;
     *t = (Trainee){ .h = h };
-    mlp_parameters(&t->h, &t->parameters, "h");
+    const ParameterList *theta = &t->dae.parameters;
     bool ok = CHECK(dae_init(&t->dae, &t->h, corruption, &err))
-              && CHECK(kind == OPTIMIZER_SGD ? optimizer_init_sgd(&t->optimizer, &t->parameters, learning_rate, 0.0, &err)
-                                             : optimizer_init_adam(&t->optimizer, &t->parameters, learning_rate, &err));
+              && CHECK(kind == OPTIMIZER_SGD ? optimizer_init_sgd(&t->optimizer, theta, learning_rate, 0.0, &err)
+                                             : optimizer_init_adam(&t->optimizer, theta, learning_rate, &err));
     if (!ok)
         trainee_free(t);
     return ok;
@@ -407,8 +406,8 @@ static void test_step_is_gradient_descent(void)
     CHECK(masked > 0 && kept > 0 && masked + kept == BATCH * DIM); /* a masking of x */
     FixedNoiseLoss context = { &before, X_tilde, X };
     CHECK_RELATIVE(fixed_noise_loss(&context), loss, 1e-12); /* L before the update */
-    for (size_t k = 0; k < t.parameters.count; k++) {
-        const Parameter *after = &t.parameters.items[k];
+    for (size_t k = 0; k < t.dae.parameters.count; k++) {
+        const Parameter *after = &t.dae.parameters.items[k];
         Parameter *p = &parameters_before.items[k];
         for (size_t i = 0; i < p->size; i++)
             p->grad[i] = (p->value[i] - after->value[i]) / eta; /* the step's dL/dtheta */

@@ -18,12 +18,14 @@
 
 typedef struct Settings {
     CommonSettings common;
+    TrainingSettings training;
     size_t epochs;
     int runs; /* how many times run was called */
 } Settings;
 
 static Settings settings;
 static bool run_fails; /* the run fails with "the run failed" */
+static bool trains;    /* the program has the training options instead of its own --epochs */
 
 static bool run(void *context, Error *err)
 {
@@ -54,9 +56,11 @@ static int run_program(bool reads_mnist, char *output, size_t size, ...)
     argv[argc] = NULL;
     settings = (Settings){ .common = { .out_dir = "build/out/fixture", .train_count = 8000, .test_count = 2000,
                                        .seed = 1 },
+                           .training = { .hidden = 64, .epochs = 5, .batch_size = 32, .learning_rate = 1e-3 },
                            .epochs = 10 };
     const Program program = { .name = "fixture", .description = "a program under test", .common = &settings.common,
-                              .reads_mnist = reads_mnist, .options = own_options, .option_count = 1, .run = run,
+                              .reads_mnist = reads_mnist, .training = trains ? &settings.training : NULL,
+                              .options = trains ? NULL : own_options, .option_count = trains ? 0 : 1, .run = run,
                               .settings = &settings };
 
     FILE *caught = tmpfile();
@@ -231,10 +235,33 @@ static void test_figure_paths(void)
     CHECK_CONTAINS(err.message, "path too long");
 }
 
+/* --hidden --epochs --batch --lr land in TrainingSettings, shown after the program's own
+ * options; --hidden 0 only where the program says a model without hidden layer exists. */
+static void test_training_options(void)
+{
+    char output[4096];
+    trains = true;
+    CHECK_LONG(0, RUN_PROGRAM(true, output, "--hidden", "7", "--epochs", "3", "--batch", "16", "--lr", "0.5"));
+    CHECK_LONG(7, settings.training.hidden);
+    CHECK_LONG(3, settings.training.epochs);
+    CHECK_LONG(16, settings.training.batch_size);
+    CHECK_NEAR(0.5, settings.training.learning_rate, 0.0);
+    CHECK_LONG(0, RUN_PROGRAM(true, output, "--help"));
+    CHECK(in_order(output, "--out TEXT", "--hidden N", "--epochs N", "--batch N", "--lr X", "--train N",
+                   (const char *)NULL));
+    CHECK_CONTAINS(output, "mini-batch size B (default 32, range [1, 8000])");
+    CHECK_LONG(1, RUN_PROGRAM(true, output, "--hidden", "0"));
+    CHECK_CONTAINS(output, "--hidden: 0 is out of range [1, 4096]");
+    trains = false;
+    CHECK_LONG(0, RUN_PROGRAM(true, output, "--help"));
+    CHECK(strstr(output, "--hidden") == NULL);
+}
+
 static const TestCase tests[] = {
     { "common and own options land in their variables", NULL, test_common_and_own_options_parsed },
     { "--help: --data --out, own options, --train --test --seed --quiet", NULL, test_help_order },
     { "a program without MNIST has no --data, --train, --test", NULL, test_without_mnist },
+    { "the training options: --hidden --epochs --batch --lr", NULL, test_training_options },
     { "a bad option: exit 1 and one line 'name: error: ...'", NULL, test_bad_option_is_one_error_line },
     { "a failed run: exit 1 and its message", NULL, test_failed_run },
     { "load_digits: --train and --test digits from --data", NULL, test_load_digits },

@@ -1,4 +1,4 @@
-/* tests/harness/stage_submission.c — `make grade SUBMISSION=path` copies what it grades.
+/* tests/tools/stage_submission.c — `make grade SUBMISSION=path` copies what it grades.
  *
  *   stage_submission --submission DIR --stubs exercises --manifests chapters
  *                    --out build/submission-src/exercises [--notes FILE] CHAPTER...

@@ -1,4 +1,4 @@
-/* tests/harness/files.h — reading a whole file, listing a folder: what the tools share.
+/* tests/tools/files.h — reading a whole file, listing a folder: what the tools share.
  *
  * The runner lists a chapter's compile logs, the locator a chapter's sources, the stager
  * a chapter's stubs; all want the same thing: the plain files of one folder whose names

@@ -1,4 +1,4 @@
-/* tests/harness/runner.c — `make test`, `make grade` and `make next` run this: every suite
+/* tests/tools/runner.c — `make test`, `make grade` and `make next` run this: every suite
  * binary, one TAP stream, the score.
  *
  *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]

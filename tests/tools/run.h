@@ -1,4 +1,4 @@
-/* tests/harness/run.h — what the runner learned from the suites it ran.
+/* tests/tools/run.h — what the runner learned from the suites it ran.
  *
  * One Result per TAP test line (renumbered into one stream), plus one per suite that
  * could not be run: a suite that was not built (its chapter did not compile or link) or

@@ -1,4 +1,4 @@
-/* tests/harness/hint.c — `make hint EX=1.3`: an exercise's hint, and where to work on it.
+/* tests/tools/hint.c — `make hint EX=1.3`: an exercise's hint, and where to work on it.
  *
  *   hint [--root DIR] [--sources DIR] NUMBER CHAPTER...
  *

@@ -1,4 +1,4 @@
-/* tests/harness/gradebook.h — from test results to points, per exercise and chapter.
+/* tests/tools/gradebook.h — from test results to points, per exercise and chapter.
  *
  * The rules, in one place:
  *   - points come from the chapter's manifest (chapters/NN-topic/exercises.def of the

@@ -1,4 +1,4 @@
-/* tests/harness/files.c — whole files and sorted folder listings (see files.h). */
+/* tests/tools/files.c — whole files and sorted folder listings (see files.h). */
 #include "files.h"
 
 #include <dirent.h>

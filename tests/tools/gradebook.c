@@ -1,4 +1,4 @@
-/* tests/harness/gradebook.c — points per exercise and chapter (the rules are in gradebook.h). */
+/* tests/tools/gradebook.c — points per exercise and chapter (the rules are in gradebook.h). */
 #include "gradebook.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* tests/harness/manifest.h — reading a chapter's exercise manifest.
+/* tests/tools/manifest.h — reading a chapter's exercise manifest.
  *
  * Each chapter has one manifest, chapters/NN-topic/exercises.def, the single place where
  * an exercise's number, title, points and hint are written:

@@ -1,4 +1,4 @@
-/* tests/harness/report.h — what the runner prints for people, after the TAP stream.
+/* tests/tools/report.h — what the runner prints for people, after the TAP stream.
  *
  * The score table (every graded run): one row per chapter with a progress bar, exercises
  * done and points, then one row per exercise with its status and points. In the student

@@ -1,4 +1,4 @@
-/* tests/harness/test_grader.c — the grader tests itself (make check-grader, run by make check).
+/* tests/tools/test_grader.c — the grader tests itself (make check-grader, run by make check).
  *
  * Each test runs the real commands, `make grade`, `make next`, `make hint`,
  * `make student-release`, on submissions it builds under build/grader-test/ from copies

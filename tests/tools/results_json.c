@@ -1,4 +1,4 @@
-/* tests/harness/results_json.c — Gradescope's results.json (see results_json.h). */
+/* tests/tools/results_json.c — Gradescope's results.json (see results_json.h). */
 #include "results_json.h"
 
 #include <stdio.h>

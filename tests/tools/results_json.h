@@ -1,4 +1,4 @@
-/* tests/harness/results_json.h — the graded run as Gradescope's results.json.
+/* tests/tools/results_json.h — the graded run as Gradescope's results.json.
  *
  *     {
  *       "score": 6.0, "max_score": 10.0, "execution_time": 1.52,

@@ -1,4 +1,4 @@
-/* tests/harness/manifest.c — a tiny parser for the EXERCISE(...) lines (see manifest.h). */
+/* tests/tools/manifest.c — a tiny parser for the EXERCISE(...) lines (see manifest.h). */
 #include "manifest.h"
 
 #include <ctype.h>

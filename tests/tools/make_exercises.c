@@ -1,4 +1,4 @@
-/* tests/harness/make_exercises.c — generate exercises/ from solutions/.
+/* tests/tools/make_exercises.c — generate exercises/ from solutions/.
  *
  * In a solution file, an exercise body sits between markers, followed by its stub:
  *

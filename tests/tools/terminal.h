@@ -1,4 +1,4 @@
-/* tests/harness/terminal.h — colour on a terminal, plain text everywhere else.
+/* tests/tools/terminal.h — colour on a terminal, plain text everywhere else.
  *
  * The grader's tools (runner, hint) colour a few words: green for what is done, yellow
  * for what is still to do, red for what is broken. Colour is used only when the stream

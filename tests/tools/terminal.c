@@ -1,4 +1,4 @@
-/* tests/harness/terminal.c — colour on a terminal only (see terminal.h). */
+/* tests/tools/terminal.c — colour on a terminal only (see terminal.h). */
 #include "terminal.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* tests/harness/report.c — the score table and the next step (see report.h). */
+/* tests/tools/report.c — the score table and the next step (see report.h). */
 #include "report.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* tests/harness/locate.h — where a student should look for an exercise.
+/* tests/tools/locate.h — where a student should look for an exercise.
  *
  * Two places, each printed as `path:line` (which most editors and terminals open):
  *   - the line to edit: in the .c files of exercises/NN-topic/, the stub's comment

@@ -1,4 +1,4 @@
-/* tests/harness/locate.c — finding an exercise's line and its README section (see locate.h). */
+/* tests/tools/locate.c — finding an exercise's line and its README section (see locate.h). */
 #include "locate.h"
 
 #include <ctype.h>
