@@ -39,6 +39,7 @@ SANITIZE ?=
 ifneq ($(SANITIZE),)
 BUILD := $(BUILD)/sanitize
 override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+export VAELAB_TIME_LIMIT ?= 30
 endif
 # make grade / next / hint (their section is near the end): SUBMISSION, VALGRIND, EX, ...
 
@@ -224,6 +225,7 @@ help:
 	$(MAINTAINERS_ECHO) '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler,'
 	$(MAINTAINERS_ECHO) '                         and make test SANITIZE=1 (AddressSanitizer and UBSan, into build/sanitize)'
 	$(MAINTAINERS_ECHO) '  make check-exercises   is exercises/ what solutions/ generates?'
+	$(MAINTAINERS_ECHO) '  make fuzz              the IDX reader under libFuzzer for FUZZ_SECONDS (default 60); needs clang'
 	$(MAINTAINERS_ECHO) '  make exercises         regenerate exercises/ (and the README exercise tables) from solutions/'
 	@echo '  make clean             remove build/'
 	@echo ''
@@ -322,7 +324,30 @@ check: check-exercises
 	    echo 'check: the generated exercises/ compile with warnings:'; find $(BUILD)/exercises -name '*.warnings' -exec cat {} +; exit 1; fi; \
 	  echo "check: every graded test fails against exercises/ ($$(grep -c '(not implemented)' $(BUILD)/exercises-run.tap) not implemented), which compile without a warning"
 	@$(MAKE) --no-print-directory check-other-compiler
-	@$(MAKE) --no-print-directory test SANITIZE=1
+	@# ASan and UBSan run the code 2 to 3 times slower: the same tests, with three times the time limit
+	@VAELAB_TIME_LIMIT=30 $(MAKE) --no-print-directory test SANITIZE=1
+
+# `make fuzz [FUZZ_SECONDS=60]`: the IDX reader under clang's libFuzzer, with ASan and
+# UBSan (tests/fuzz/fuzz_idx.c), for FUZZ_SECONDS, from a few valid files as seeds; a
+# crash is saved as build/fuzz/crash-* and fails the target. Each input goes through a
+# file, in $TMPDIR or else /dev/shm (in memory: some 15,000 inputs a second). Skipped, with a message,
+# where clang or its libFuzzer runtime is missing. Not part of make test.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ := $(BUILD)/fuzz
+FUZZ_SEEDS := $(FUZZ)/seeds
+.PHONY: fuzz
+fuzz:
+	@mkdir -p $(FUZZ_SEEDS) $(FUZZ)/corpus
+	@if ! echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n ? 0 : 0; }' \
+	  | $(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(FUZZ)/probe >/dev/null 2>&1; then \
+	  echo 'make fuzz: skipped: $(FUZZ_CC) with libFuzzer (clang and its compiler-rt runtime) is not installed'; exit 0; fi; \
+	$(FUZZ_CC) $(REQUIRED) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_idx.c lib/idx.c \
+	  lib/error.c lib/outfile.c -o $(FUZZ)/fuzz_idx && \
+	printf '\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002abcdefgh' > $(FUZZ_SEEDS)/images && \
+	printf '\000\000\010\001\000\000\000\003\001\002\003' > $(FUZZ_SEEDS)/labels && \
+	cd $(FUZZ) && { [ -n "$$TMPDIR" ] || ! [ -w /dev/shm ] || export TMPDIR=/dev/shm; } && \
+	./fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 corpus seeds
 
 # ==== the student's and the instructor's workflow =========================================
 # make next, make hint, make grade / grade-all, make student-release, make check-grader.
@@ -369,6 +394,7 @@ grade: $(RUNNER) $(STAGE_SUBMISSION)
 	@$(MAKE) --no-print-directory -k IMPL=submission chapter-suites > $(BUILD)/submission/build.log 2>&1 \
 	  || echo '# some suites did not build: their errors are below; all of the build is in $(BUILD)/submission/build.log'
 	@$(RUNNER) --grade --root . --sources $(SOURCES_submission) --notes $(GRADE_NOTES) \
+	  --watch . $(if $(filter-out exercises,$(SUBMISSION)),--watch-submission '$(SUBMISSION)') --ignore $(BUILD) \
 	  $(if $(RESULTS),--results '$(RESULTS)') $(if $(VALGRIND),--valgrind) $(call suites_of,submission,$(SELECTED))
 
 # `make grade-all SUBMISSIONS=folder`: grade each subfolder in turn; GRADES (default
@@ -427,7 +453,7 @@ all: $(GRADER_SUITE)
 
 check-grader: $(GRADER_SUITE) $(TOOLS)
 	@$(require_solutions)
-	+@$(GRADER_SUITE) --time-limit 300
+	+@$(GRADER_SUITE) --time-limit 600
 
 # ==== end of the workflow section ===========================================================
 

@@ -97,10 +97,13 @@ int program_main(const Program *program, int argc, char **argv)
     case CLI_ERROR: report_error(program->name, &err); return 1;
     case CLI_OK: break;
     }
-    /* All or nothing: the files of a run that fails, at any point, are removed. */
+    /* All or nothing: the files of a run that fails, at any point, are removed (and the
+     * output folder, if this run made it). The folder is made first, so that a folder
+     * that cannot be made is said before minutes of training. */
     outfile_begin_run();
     errno = 0;
-    bool ok = program->run(program->settings, &err) && stdout_written(&err);
+    bool ok = make_directories(program->common->out_dir, &err) && program->run(program->settings, &err)
+              && stdout_written(&err);
     Error ignored;
     ok = outfile_end_run(ok, ok ? &err : &ignored) && ok;
     if (!ok) {
@@ -131,12 +134,13 @@ static bool check_folder(const char *dir, Error *err)
 /* The two splits must be images of one size, and of a size the programs can afford. */
 static bool check_splits_agree(const Dataset *train, const Dataset *test, Error *err)
 {
+    const Dataset *larger = train->dim >= test->dim ? train : test;
+    if (larger->dim > PIXELS_MAX)
+        return error_set(err, "images of %zu x %zu pixels are too large: the programs take at most %d pixels "
+                         "per image, 64 x 64 (MNIST has 28 x 28)", larger->rows, larger->cols, PIXELS_MAX);
     if (train->rows != test->rows || train->cols != test->cols)
         return error_set(err, "the training images are %zu x %zu pixels but the test images %zu x %zu: both "
                          "sets must hold images of one size", train->rows, train->cols, test->rows, test->cols);
-    if (train->dim > PIXELS_MAX)
-        return error_set(err, "images of %zu x %zu pixels are too large: the programs take at most %d pixels "
-                         "per image (MNIST has 28 x 28)", train->rows, train->cols, PIXELS_MAX);
     return true;
 }
 

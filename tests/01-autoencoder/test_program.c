@@ -47,6 +47,62 @@ static void test_unknown_option(void) { check_refused("--depth 3", "--depth"); }
 static void test_not_a_number(void) { check_refused("--lr fast", "--lr"); }
 static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
 
+/* Every kind of bad input the harness knows; the interpolation figure's 12 test digits. */
+static void test_every_kind_of_bad_input(void)
+{
+    CHECK(check_program_refuses_bad_input("ae_mnist", true) >= 40);
+    check_refused("--test 11", "the interpolation figure needs at least 12 test digits, got 11");
+}
+
+/* One image of 4096 x 4096 is within the IDX reader's limits, but a model on it would
+ * need tens of gigabytes: refused with a message, not by running out of memory. */
+static void test_huge_images(void)
+{
+    char dir[1024], path[1200], arguments[1200];
+    snprintf(dir, sizeof dir, "%s/huge", test_scratch_dir());
+    mkdir(dir, 0700);
+    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                             "t10k-labels-idx1-ubyte" };
+    const unsigned char images_header[16] = { 0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0x10, 0, 0, 0, 0x10, 0 };
+    const unsigned char labels[9] = { 0, 0, 8, 1, 0, 0, 0, 1, 7 };
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        FILE *f = fopen(path, "wb");
+        if (!CHECK(f != NULL))
+            return;
+        if (k % 2 == 0) {
+            fwrite(images_header, 1, sizeof images_header, f);
+            fseek(f, 4096L * 4096 - 1, SEEK_CUR); /* a sparse file of 16 MiB of zeros */
+            fputc(0, f);
+        } else {
+            fwrite(labels, 1, sizeof labels, f);
+        }
+        fclose(f);
+    }
+    snprintf(arguments, sizeof arguments, "--data %s", dir);
+    check_refused(arguments, "images of 4096 x 4096 pixels are too large");
+}
+
+/* A run that fails after its training leaves no file: when stdout is a full disk (found
+ * at the end, after every figure was written), and at a file-size limit (no *.tmp file
+ * stays either). */
+static void test_failed_run_leaves_nothing(void)
+{
+    const char *small = "--epochs 1 --train 64 --test 64 --hidden 8 --d 2";
+    char program[1024], out_dir[1100], command[4096], output[4096];
+    check_program_refuses("ae_mnist", "--epochs 1 --train 64 --test 64 --hidden 8 --d 2 >/dev/full",
+                          "cannot write to standard output");
+    if (!CHECK(test_program_path(program, sizeof program, "ae_mnist")))
+        return;
+    snprintf(out_dir, sizeof out_dir, "%s/limited", test_scratch_dir());
+    snprintf(command, sizeof command, "ulimit -f 8 && %s --out %s %s --quiet", program, out_dir, small);
+    CHECK_LONG(1, test_run_command(command, output, sizeof output));
+    CHECK_CONTAINS(output, "File too large");
+    snprintf(command, sizeof command, "ls -A %s 2>/dev/null | wc -l", out_dir);
+    test_run_command(command, output, sizeof output);
+    CHECK_CONTAINS(output, "0\n");
+}
+
 static void test_truncated_data(void)
 {
     char dir[1024], arguments[1200];
@@ -96,8 +152,10 @@ static const TestCase tests[] = {
     { "ae_mnist --lr with a word is refused", NULL, test_not_a_number },
     { "ae_mnist with a missing data folder is refused", NULL, test_missing_data },
     { "ae_mnist with a truncated IDX file is refused", NULL, test_truncated_data },
-    { "ae_mnist: the same seed gives the same run, another seed another",
-      "1.4 needs 1.1 1.2 1.3 1.5", test_same_seed_same_run },
+    { "ae_mnist refuses every kind of bad input, --test 11 too", NULL, test_every_kind_of_bad_input },
+    { "ae_mnist: a run that fails at its end leaves no file", NULL, test_failed_run_leaves_nothing },
+    { "ae_mnist refuses a data set of 1 image of 4096 x 4096", NULL, test_huge_images },
+    { "ae_mnist: the same seed gives the same run, another seed another", NULL, test_same_seed_same_run },
 };
 
 int main(int argc, char **argv)

@@ -55,7 +55,10 @@ static void test_constant_data(void)
     check_refused(arguments, "zero variance");
 }
 
+static void test_every_kind_of_bad_input(void) { CHECK(check_program_refuses_bad_input("pca_mnist", true) >= 40); }
+
 static const TestCase tests[] = {
+    { "pca_mnist refuses every kind of bad input", NULL, test_every_kind_of_bad_input },
     { "pca_mnist --d 0 is refused", NULL, test_zero_code_size },
     { "pca_mnist --d with a word is refused", NULL, test_not_a_list },
     { "pca_mnist --d 8,2 is refused", NULL, test_not_increasing },

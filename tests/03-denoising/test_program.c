@@ -44,7 +44,18 @@ static void test_posterior_mode_std(void)
 }
 static void test_posterior_weight(void) { check_program_refuses("dae_posterior_mean", "--weight 1.5", "--weight"); }
 
+static void test_dae_bad_input(void) { CHECK(check_program_refuses_bad_input("dae_mnist", true) >= 40); }
+static void test_sampling_bad_input(void) { CHECK(check_program_refuses_bad_input("ae_sampling", true) >= 40); }
+/* It reads no MNIST: the command-line and output kinds. */
+static void test_posterior_bad_input(void)
+{
+    CHECK(check_program_refuses_bad_input("dae_posterior_mean", false) >= 20);
+}
+
 static const TestCase tests[] = {
+    { "dae_mnist refuses every kind of bad input", NULL, test_dae_bad_input },
+    { "ae_sampling refuses every kind of bad input", NULL, test_sampling_bad_input },
+    { "dae_posterior_mean refuses every kind of bad input it can be given", NULL, test_posterior_bad_input },
     { "dae_mnist --p1 1.5 is refused", NULL, test_mask_above_one },
     { "dae_mnist --p2 -0.1 is refused", NULL, test_mask_below_zero },
     { "dae_mnist --sigma -1 is refused", NULL, test_negative_sigma },

@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exercise.h"
@@ -92,30 +91,48 @@ static void loops_ignoring_signals(void)
         sleep(1);
 }
 
-/* The test passes at once, but leaves a child that would sleep for 40 s. */
+/* The test passes as soon as its `strays` processes have recorded their pids (each
+ * writes a byte into `ready`), leaving them to sleep for 40 s. */
+static void pass_once_recorded(int ready[2], int strays)
+{
+    char byte;
+    close(ready[1]);
+    for (int k = 0; k < strays; k++)
+        CHECK(read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
+}
+
+static void stray_sleeps(int ready[2])
+{
+    record_pid();
+    if (write(ready[1], "r", 1) != 1)
+        _exit(1);
+    sleep(40);
+    _exit(0);
+}
+
 static void forks_a_child(void)
 {
-    if (fork() == 0) {
-        record_pid();
-        sleep(40);
-        _exit(0);
-    }
-    CHECK(1 == 1);
+    int ready[2];
+    if (!CHECK(pipe(ready) == 0))
+        return;
+    if (fork() == 0)
+        stray_sleeps(ready);
+    pass_once_recorded(ready, 1);
 }
 
 /* The same, with the child in a session of its own, and a grandchild in it. */
 static void forks_a_child_that_calls_setsid(void)
 {
+    int ready[2];
+    if (!CHECK(pipe(ready) == 0))
+        return;
     if (fork() == 0) {
         setsid();
         fork();
-        record_pid();
-        sleep(40);
-        _exit(0);
+        stray_sleeps(ready);
     }
-    const struct timespec moment = { 0, 200 * 1000 * 1000 };
-    nanosleep(&moment, NULL); /* so that the child has left the test's process group */
-    CHECK(1 == 1);
+    pass_once_recorded(ready, 2);
 }
 
 static void writes_in_its_working_folder(void)

@@ -56,10 +56,15 @@ enum { MEMORY_LIMIT_MB = 2048, FILE_SIZE_LIMIT_MB = 256 };
 #if HARNESS_SANITIZED
 /* In the sanitizer build a report ends the test with abort(), so it reads "crashed:
  * Aborted" above the report, and a segfault stays a segfault (ASan's handler would turn
- * it into "exit status 1"). The sanitizers call these for their defaults. */
+ * it into "exit status 1"); in place of the address-space limit, which ASan cannot live
+ * with, an allocation of more than MEMORY_LIMIT_MB returns NULL. The sanitizers call
+ * these for their defaults. */
 const char *__asan_default_options(void);
 const char *__ubsan_default_options(void);
-const char *__asan_default_options(void) { return "handle_segv=0:abort_on_error=1"; }
+const char *__asan_default_options(void)
+{
+    return "handle_segv=0:abort_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=2048"; /* MEMORY_LIMIT_MB */
+}
 const char *__ubsan_default_options(void) { return "print_stacktrace=1:abort_on_error=1"; }
 #endif
 
@@ -271,17 +276,21 @@ static bool folder_is_empty(const char *dir)
     return entries == 0;
 }
 
-void check_program_refuses(const char *program, const char *arguments, const char *expected)
+/* Run `program` with `arguments` (which may redirect its stdout: the command is
+ * `{ program ...; } 2>&1`), after --out <scratch>/out unless `own_out` (the case names its
+ * own), and check it refuses as every program must. Returns whether every check held. */
+static bool refuses(const char *program, bool own_out, const char *arguments, const char *expected)
 {
-    char path[1024], command[4096], output[8192], out_dir[1100], prefix[128];
+    char path[1024], command[8192], output[8192], out_dir[1100], prefix[128];
+    int failed_before = checks_failed;
     if (!test_program_path(path, sizeof path, program)) {
         CHECK_FAIL("the program %s was not built (%s): did its chapter, or an earlier chapter it "
                    "builds on, fail to compile?", program, path);
-        return;
+        return false;
     }
     snprintf(out_dir, sizeof out_dir, "%s/out", test_scratch_dir());
-    snprintf(command, sizeof command, "%s --out %s %s", path, out_dir, arguments);
-    check_note("running: %s", command); /* shown only if a check below fails */
+    snprintf(command, sizeof command, "{ %s%s%s %s; }", path, own_out ? "" : " --out ", own_out ? "" : out_dir,
+             arguments);
     int status = test_run_command(command, output, sizeof output);
     snprintf(prefix, sizeof prefix, "%s: error: ", program);
     CHECK_LONG(1, status);
@@ -289,6 +298,250 @@ void check_program_refuses(const char *program, const char *arguments, const cha
     CHECK_CONTAINS(output, expected);
     CHECK(strchr(output, '\n') == output + strlen(output) - 1); /* exactly one line */
     CHECK(folder_is_empty(out_dir));
+    if (checks_failed > failed_before)
+        check_note("that was: %s", command);
+    return checks_failed == failed_before;
+}
+
+void check_program_refuses(const char *program, const char *arguments, const char *expected)
+{
+    refuses(program, false, arguments, expected);
+}
+
+/* ---- bad input of every kind ----------------------------------------------------------- */
+
+/* A small valid data set: TRAIN and TEST digits of SIDE x SIDE, labels 0..9. */
+enum { BAD_TRAIN = 40, BAD_TEST = 20, BAD_SIDE = 28 };
+
+static const char *const data_file_names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+
+static bool write_bytes(const char *path, const unsigned char *bytes, size_t size)
+{
+    FILE *file = fopen(path, "wb");
+    bool ok = file && fwrite(bytes, 1, size, file) == size;
+    return file ? fclose(file) == 0 && ok : false;
+}
+
+static void put_big_endian(unsigned char *at, unsigned long value)
+{
+    for (int k = 0; k < 4; k++)
+        at[k] = (unsigned char)(value >> (24 - 8 * k));
+}
+
+/* An image file of `count` images of rows x cols (header then pixels), with `extra`
+ * more body bytes (negative: fewer). */
+static bool write_image_file(const char *path, unsigned long count, unsigned long rows, unsigned long cols, long extra)
+{
+    size_t body = (size_t)((long)(count * rows * cols) + extra);
+    unsigned char *bytes = calloc(16 + body, 1);
+    if (!bytes)
+        return false;
+    put_big_endian(bytes, 0x803);
+    put_big_endian(bytes + 4, count);
+    put_big_endian(bytes + 8, rows);
+    put_big_endian(bytes + 12, cols);
+    for (size_t k = 0; k < body; k++)
+        bytes[16 + k] = (unsigned char)(k % 7 == 0 ? 200 : k % 3 * 40);
+    bool ok = write_bytes(path, bytes, 16 + body);
+    free(bytes);
+    return ok;
+}
+
+static bool write_label_file(const char *path, unsigned long count, unsigned char first_label)
+{
+    unsigned char bytes[8 + 1000];
+    put_big_endian(bytes, 0x801);
+    put_big_endian(bytes + 4, count);
+    for (size_t k = 0; k < count && k < 1000; k++)
+        bytes[8 + k] = (unsigned char)(k == 0 ? first_label : k % 10);
+    return write_bytes(path, bytes, 8 + (count < 1000 ? count : 1000));
+}
+
+/* A fresh folder <scratch>/<name> with the valid small data set in it. */
+static void write_valid_data(char *dir, size_t size, const char *name)
+{
+    char path[1400];
+    snprintf(dir, size, "%s/%s", test_scratch_dir(), name);
+    mkdir(dir, 0700);
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, data_file_names[k]);
+        unsigned long count = k < 2 ? BAD_TRAIN : BAD_TEST;
+        if (!(k % 2 == 0 ? write_image_file(path, count, BAD_SIDE, BAD_SIDE, 0) : write_label_file(path, count, 3)))
+            CHECK_FAIL("could not write %s", path);
+    }
+}
+
+/* The training image file of a fresh valid data folder, for a case to spoil. */
+static void spoil_train_images(char *path, size_t size, const char *dir)
+{
+    snprintf(path, size, "%s/%s", dir, data_file_names[0]);
+    remove(path);
+}
+
+typedef struct BadData {
+    const char *what;     /* the mistake */
+    const char *expected; /* in the error line */
+} BadData;
+
+/* Write into `dir` (a valid data set) the mistake number `kind`. */
+static void spoil(const char *dir, int kind)
+{
+    char images[1400], other[1400];
+    spoil_train_images(images, sizeof images, dir);
+    const unsigned char gzip[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 };
+    const unsigned char labels_magic[] = { 0, 0, 8, 1, 0, 0, 0, 40 };
+    const unsigned char bad_magic[] = { 'P', '5', '\n', '2', 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0 };
+    const unsigned char float_magic[] = { 0, 0, 0x0d, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0 };
+    const unsigned char short_header[] = { 0, 0, 8, 3, 0, 0 };
+    switch (kind) {
+    case 0: break;                                                    /* the file is missing */
+    case 1: write_bytes(images, gzip, 0); break;                      /* empty */
+    case 2: write_bytes(images, gzip, sizeof gzip); break;            /* gzip-compressed */
+    case 3: write_bytes(images, labels_magic, sizeof labels_magic); break;
+    case 4: write_bytes(images, bad_magic, sizeof bad_magic); break;  /* a PGM, say */
+    case 5: write_bytes(images, float_magic, sizeof float_magic); break;
+    case 6: write_bytes(images, short_header, sizeof short_header); break;
+    case 7: write_image_file(images, 0, BAD_SIDE, BAD_SIDE, 0); break;
+    case 8: write_image_file(images, 1, 5000, 1, 0); break;           /* rows beyond IDX's limit */
+    case 9: write_image_file(images, BAD_TRAIN, BAD_SIDE, BAD_SIDE, -100); break;
+    case 10: write_image_file(images, BAD_TRAIN, BAD_SIDE, BAD_SIDE, 5); break;
+    case 11: write_image_file(images, BAD_TRAIN - 1, BAD_SIDE, BAD_SIDE, 0); break; /* labels do not match */
+    case 12: write_image_file(images, BAD_TRAIN, 8, 8, 0); break;     /* 8 x 8 train, 28 x 28 test */
+    case 13: write_image_file(images, BAD_TRAIN, 65, 65, 0); break;   /* more pixels than the programs take */
+    case 14: mkfifo(images, 0600); break;
+    case 15: mkdir(images, 0700); break;
+    case 16:                                                         /* a symbolic link loop */
+        snprintf(other, sizeof other, "%s/loop", dir);
+        if (symlink("loop", other) != 0 || symlink("loop", images) != 0)
+            CHECK_FAIL("could not make a symbolic link loop in %s", dir);
+        break;
+    case 17:                                                         /* a dangling link */
+        if (symlink("/nonexistent/file", images) != 0)
+            CHECK_FAIL("could not make a symbolic link %s", images);
+        break;
+    case 18:                                                         /* only the gzipped file */
+        snprintf(other, sizeof other, "%s.gz", images);
+        write_bytes(other, gzip, sizeof gzip);
+        break;
+    case 19:                                                         /* a label that is no digit */
+        write_image_file(images, BAD_TRAIN, BAD_SIDE, BAD_SIDE, 0);
+        snprintf(other, sizeof other, "%s/%s", dir, data_file_names[1]);
+        write_label_file(other, BAD_TRAIN, 10);
+        break;
+    case 20:                                                         /* the test labels missing */
+        write_image_file(images, BAD_TRAIN, BAD_SIDE, BAD_SIDE, 0);
+        snprintf(other, sizeof other, "%s/%s", dir, data_file_names[3]);
+        remove(other);
+        break;
+    }
+}
+
+static const BadData bad_data[] = {
+    { "the training images are missing", "no such file" },
+    { "an empty image file", "is empty" },
+    { "a gzip-compressed image file", "gunzip" },
+    { "a label file where the images should be", "looks like a label file" },
+    { "not an IDX file", "not an IDX file" },
+    { "IDX of floats", "only unsigned bytes" },
+    { "a header cut short", "header truncated" },
+    { "zero images", "0 images is out of range" },
+    { "5000 rows", "5000 rows is out of range" },
+    { "a body cut short", "truncated" },
+    { "bytes after the body", "extra bytes" },
+    { "39 images for 40 labels", "must match" },
+    { "8 x 8 training images, 28 x 28 test images", "one size" },
+    { "images of 65 x 65 pixels", "too large" },
+    { "a FIFO named like the image file", "not a regular file" },
+    { "a folder named like the image file", "not a regular file" },
+    { "a symbolic link loop", "Too many levels of symbolic links" },
+    { "a dangling symbolic link", "no such file" },
+    { "only a gzipped image file", "gunzip -k" },
+    { "a label 10", "is not a digit" },
+    { "the test labels are missing", "loading the test set" },
+};
+
+typedef struct BadArguments {
+    const char *what;
+    const char *arguments; /* "%s" stands for a scratch path, where a case needs one */
+    const char *expected;
+} BadArguments;
+
+/* Mistakes on the command line, and with where the output goes; every program has --out,
+ * --seed and --quiet. */
+static const BadArguments bad_arguments[] = {
+    { "an unknown option", "--bogus 1", "unknown option --bogus" },
+    { "an unknown option with =", "--bogus=1", "unknown option --bogus" },
+    { "a typo of an option", "--sed 1", "did you mean --seed" },
+    { "a stray argument", "stray", "unexpected argument 'stray'" },
+    { "a single-dash option", "-s", "unexpected argument '-s'" },
+    { "a bare --", "--", "unexpected argument '--'" },
+    { "a missing value", "--seed", "--seed needs a value" },
+    { "an option as the value", "--seed --quiet", "--seed needs a value" },
+    { "a negative count", "--seed -1", "--seed" },
+    { "a word for a number", "--seed abc", "'abc' is not an integer" },
+    { "trailing garbage", "--seed 12abc", "'12abc' is not an integer" },
+    { "a leading blank", "--seed ' 1'", "is not an integer" },
+    { "an empty number", "--seed ''", "'' is not an integer" },
+    { "a fraction for an integer", "--seed 1.5", "'1.5' is not an integer" },
+    { "hexadecimal", "--seed 0x10", "'0x10' is not an integer" },
+    { "just above the range", "--seed 4294967296", "out of range" },
+    { "beyond any integer type", "--seed 99999999999999999999999", "out of range" },
+    { "a value for a flag", "--quiet=yes", "--quiet is a flag and takes no value" },
+    { "an option given twice", "--seed 1 --seed 2", "--seed is given twice" },
+    { "a flag given twice", "--quiet --quiet", "--quiet is given twice" },
+    { "--out given twice", "--out %s/elsewhere", "--out is given twice" },
+    { "--help into a full disk", "--help >/dev/full", "cannot write to standard output" },
+    { "--help into a closed stdout", "--help >&-", "cannot write to standard output" },
+};
+
+/* The output folder itself is wrong: the command gets its own --out. */
+static const BadArguments bad_out[] = {
+    { "--out empty", "--out ''", "--out: the value is empty" },
+    { "--out an existing file", "--out %s/file", "not a directory" },
+    { "--out under a file", "--out %s/file/sub", "Not a directory" },
+};
+
+static const BadArguments bad_counts[] = {
+    { "--train 0", "--train 0", "--train" },
+    { "--test -5", "--test -5", "--test" },
+    { "--train a word", "--train many", "'many' is not an integer" },
+    { "--data empty", "--data ''", "--data: the value is empty" },
+    { "--data a missing folder", "--data /nonexistent/mnist", "/nonexistent/mnist" },
+    { "--data a file", "--data %s/file", "is not a folder" },
+    { "--data under a file", "--data %s/file/sub", "Not a directory" },
+};
+
+static size_t run_argument_cases(const char *program, const BadArguments *cases, size_t count, bool own_out)
+{
+    char arguments[2048], file[1100];
+    snprintf(file, sizeof file, "%s/file", test_scratch_dir());
+    write_bytes(file, (const unsigned char *)"x", 1);
+    for (size_t k = 0; k < count; k++) {
+        snprintf(arguments, sizeof arguments, cases[k].arguments, test_scratch_dir());
+        if (!refuses(program, own_out, arguments, cases[k].expected))
+            check_note("(case: %s)", cases[k].what);
+    }
+    return count;
+}
+
+size_t check_program_refuses_bad_input(const char *program, bool reads_mnist)
+{
+    size_t kinds = run_argument_cases(program, bad_arguments, sizeof bad_arguments / sizeof bad_arguments[0], false);
+    kinds += run_argument_cases(program, bad_out, sizeof bad_out / sizeof bad_out[0], true);
+    if (!reads_mnist)
+        return kinds;
+    kinds += run_argument_cases(program, bad_counts, sizeof bad_counts / sizeof bad_counts[0], false);
+    for (size_t k = 0; k < sizeof bad_data / sizeof bad_data[0]; k++) {
+        char dir[1100], name[32], arguments[1200];
+        snprintf(name, sizeof name, "data-%zu", k);
+        write_valid_data(dir, sizeof dir, name);
+        spoil(dir, (int)k);
+        snprintf(arguments, sizeof arguments, "--data %s", dir);
+        if (!refuses(program, false, arguments, bad_data[k].expected))
+            check_note("(case: %s)", bad_data[k].what);
+    }
+    return kinds + sizeof bad_data / sizeof bad_data[0];
 }
 
 /* Remove a directory and everything the test left in it, subfolders included (made

@@ -114,8 +114,16 @@ int test_run_command(const char *command, char *output, size_t size);
  * and no file written (the output folder is absent or empty). */
 void check_program_refuses(const char *program, const char *arguments, const char *expected);
 
-/* A scratch directory private to the running test (created on first use, removed after
- * the test): tests that write files put them here. */
+/* Run `program` on every kind of bad input the harness knows (harness.c lists them):
+ * mistakes on the command line (unknown, repeated, malformed, out-of-range options),
+ * an output folder it cannot use, stdout full or closed, and, when it reads MNIST,
+ * bad counts and some twenty broken data folders (missing, empty, gzipped, wrong magic,
+ * truncated, FIFO, folder, symbolic link loop, splits of two image sizes, ...); each
+ * must be refused as check_program_refuses says. Returns how many kinds were run. */
+size_t check_program_refuses_bad_input(const char *program, bool reads_mnist);
+
+/* A scratch directory private to the running test, fresh for each test, its working
+ * folder, removed after it: tests that write files put them here. */
 const char *test_scratch_dir(void);
 
 #endif

@@ -200,13 +200,25 @@ static void test_exercise_filter(void)
     CHECK_CONTAINS(output, "0 passed, 1 failed");
 }
 
+/* The runner on two quick suites (the fixture's passing tests and its stub, through a
+ * script: a suite is any program that prints TAP) and a missing one. */
 static void test_runner_aggregates(void)
 {
-    char output[OUTPUT_SIZE];
-    test_run_command("VAELAB_TIME_LIMIT=1 " RUNNER " " FIXTURE_SUITE " /nonexistent/suite", output, sizeof output);
-    CHECK_CONTAINS(output, "\nok 18 - passes after all that\n");
-    CHECK_CONTAINS(output, "not ok 19 - /nonexistent/suite");
-    CHECK_CONTAINS(output, "\n6 passed, 13 failed\n");
+    char output[OUTPUT_SIZE], passing[300], stub[300], command[1200];
+    snprintf(passing, sizeof passing, "%s/passing.sh", test_scratch_dir());
+    snprintf(stub, sizeof stub, "%s/stub.sh", test_scratch_dir());
+    snprintf(command, sizeof command, "printf '#!/bin/sh\\nexec %s --filter passes\\n' > %s && "
+             "printf '#!/bin/sh\\nexec %s --exercise 9.1\\n' > %s && chmod +x %s %s",
+             FIXTURE_SUITE, passing, FIXTURE_SUITE, stub, passing, stub);
+    if (!CHECK_LONG(0, test_run_command(command, output, sizeof output)))
+        return;
+    snprintf(command, sizeof command, RUNNER " %s %s %s /nonexistent/suite", passing, stub, passing);
+    test_run_command(command, output, sizeof output);
+    CHECK_CONTAINS(output, "\nok 1 - passes\n");
+    CHECK_CONTAINS(output, "\nnot ok 3 - [9.1] hits a stub (not implemented)\n");
+    CHECK_CONTAINS(output, "\nok 5 - passes after all that\n");
+    CHECK_CONTAINS(output, "not ok 6 - /nonexistent/suite");
+    CHECK_CONTAINS(output, "\n4 passed, 2 failed\n");
 }
 
 /* ---- TAP consumers agree -------------------------------------------------------------- */

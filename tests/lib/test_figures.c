@@ -439,6 +439,42 @@ static void test_csv_abort(void)
     CHECK_CONTAINS(err.message, "at least one column");
 }
 
+/* ---- a run's outputs, all or nothing ------------------------------------------------- */
+
+/* Within a run, a committed file stays under its temporary name; the run's end renames
+ * every one into place (keep) or removes them and the folders the run made (fail). */
+static void write_run_files(const char *folder, Error *err)
+{
+    char path[1100];
+    CHECK(make_directories(folder, err));
+    for (int k = 0; k < 2; k++) {
+        OutFile out;
+        snprintf(path, sizeof path, "%s/figure%d.txt", folder, k);
+        if (!CHECK(outfile_open(&out, path, err)))
+            return;
+        fprintf(out.stream, "figure %d\n", k);
+        CHECK(outfile_commit(&out, err));
+        CHECK(!file_exists(path)); /* not before the run ends */
+    }
+}
+
+static void test_run_all_or_nothing(void)
+{
+    char folder[1100];
+    Error err = { "" };
+    snprintf(folder, sizeof folder, "%s/failed/run", test_scratch_dir());
+    outfile_begin_run();
+    write_run_files(folder, &err);
+    CHECK(outfile_end_run(false, &err));
+    CHECK_LONG(0, scratch_entry_count()); /* no file, no temporary, no folder */
+    snprintf(folder, sizeof folder, "%s/kept", test_scratch_dir());
+    outfile_begin_run();
+    write_run_files(folder, &err);
+    CHECK(outfile_end_run(true, &err));
+    CHECK(file_exists(scratch_path("kept/figure0.txt")) && file_exists(scratch_path("kept/figure1.txt")));
+    CHECK_LONG(1, scratch_entry_count());
+}
+
 /* ---- ASCII preview ----------------------------------------------------------------- */
 
 /* Run ascii_preview into a memory buffer. */
@@ -535,6 +571,7 @@ static const TestCase tests[] = {
     { "CSV log: exact content of two rows, quoted header", NULL, test_csv_exact },
     { "CSV log: csv_abort leaves nothing", NULL, test_csv_abort },
     { "CSV log: a failed write is reported by csv_close, and leaves nothing", NULL, test_csv_write_error },
+    { "a run's files: renamed into place at its end, or removed with its folders", NULL, test_run_all_or_nothing },
     { "ASCII preview of two tiny images", NULL, test_ascii_preview },
     { "progress bar prints nothing off a terminal", NULL, test_progress_silent_off_terminal },
     { "progress bar draws and clears its line", NULL, test_progress_draws_and_clears },

@@ -2,6 +2,7 @@
 #include "files.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,4 +62,74 @@ size_t folder_list(const char *folder, const char *suffix, char names[][FILE_NAM
     closedir(listing);
     qsort(names, count, FILE_NAME_SIZE, compare_names);
     return count;
+}
+
+/* ---- a census of files ---------------------------------------------------------------- */
+
+static bool census_add(FileCensus *census, const char *path)
+{
+    if (census->count == census->capacity) {
+        size_t capacity = census->capacity ? 2 * census->capacity : 256;
+        char **bigger = realloc(census->paths, capacity * sizeof *bigger);
+        if (!bigger)
+            return false;
+        census->paths = bigger;
+        census->capacity = capacity;
+    }
+    census->paths[census->count] = strdup(path);
+    return census->paths[census->count++] != NULL;
+}
+
+static bool census_walk(FileCensus *census, const char *folder, const char *ignored, int depth)
+{
+    char real[PATH_MAX];
+    if (depth > 32 || (ignored && realpath(folder, real) && strcmp(real, ignored) == 0))
+        return true;
+    DIR *listing = opendir(folder);
+    if (!listing)
+        return true;
+    bool ok = true;
+    for (struct dirent *entry; ok && (entry = readdir(listing)) != NULL;) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 || strcmp(entry->d_name, ".git") == 0)
+            continue;
+        char path[PATH_MAX];
+        struct stat info;
+        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
+        if (lstat(path, &info) != 0)
+            continue;
+        ok = S_ISDIR(info.st_mode) ? census_walk(census, path, ignored, depth + 1) : census_add(census, path);
+    }
+    closedir(listing);
+    return ok;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool file_census_take(FileCensus *census, const char *const *folders, size_t folder_count, const char *ignored)
+{
+    char ignored_real[PATH_MAX];
+    *census = (FileCensus){ 0 };
+    const char *skip = ignored && realpath(ignored, ignored_real) ? ignored_real : NULL;
+    bool ok = true;
+    for (size_t k = 0; ok && k < folder_count; k++)
+        ok = census_walk(census, folders[k], skip, 0);
+    if (census->count)
+        qsort(census->paths, census->count, sizeof *census->paths, compare_paths);
+    return ok;
+}
+
+bool file_census_has(const FileCensus *census, const char *path)
+{
+    return census->count && bsearch(&path, census->paths, census->count, sizeof *census->paths, compare_paths);
+}
+
+void file_census_free(FileCensus *census)
+{
+    for (size_t k = 0; k < census->count; k++)
+        free(census->paths[k]);
+    free(census->paths);
+    *census = (FileCensus){ 0 };
 }

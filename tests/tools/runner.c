@@ -2,6 +2,7 @@
  * binary, one TAP stream, the score.
  *
  *   runner [--root DIR] [--sources DIR] [--results FILE] [--notes FILE] [--valgrind]
+ *          [--watch DIR] [--watch-submission DIR] [--ignore DIR]
  *          [--student | --next | --grade | --prerequisite-of WHAT] SUITE...
  *
  * Each SUITE is a test binary built from tests/<folder>/test_*.c. The runner starts it,
@@ -26,6 +27,9 @@
  *   --prerequisite-of WHAT  no TAP; exit 1, saying which exercises are not done, unless
  *                  all are (make demo: "make demo runs your code of ..." instead of a loss
  *                  that became NaN)
+ *   --watch DIR, --watch-submission DIR  list the files that appear under DIR while the suites run,
+ *                  but under --ignore DIR (the build folder): what code under test wrote
+ *                  into the repository or the submission
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -52,12 +56,17 @@ enum { MAX_RESULTS = 4096, BUILD_LOG_LINES_KEPT = 20, MAX_LOG_FILES = 32 };
 
 typedef enum View { VIEW_MAINTAINER, VIEW_STUDENT, VIEW_NEXT, VIEW_GRADE, VIEW_GATE } View;
 
+enum { MAX_WATCHED = 2, NEW_FILES_SHOWN = 20 };
+
 typedef struct Options {
     const char *results_path;
     const char *notes_path;
     const char *prerequisite_of; /* --prerequisite-of: what runs the suites' exercises ("make demo") */
     bool valgrind;
     View view;
+    const char *watched[MAX_WATCHED]; /* --watch, --watch-submission */
+    size_t watched_count;
+    const char *ignored;              /* --ignore */
 } Options;
 
 typedef struct Relay {
@@ -483,6 +492,20 @@ static bool finish_run(const Options *options, Run *run, double start)
     return worked;
 }
 
+/* Say which files appeared under the watched folders since `before` was taken. */
+static void report_new_files(const Options *options, const FileCensus *before)
+{
+    FileCensus after;
+    file_census_take(&after, options->watched, options->watched_count, options->ignored);
+    size_t appeared = 0;
+    for (size_t k = 0; k < after.count; k++)
+        if (!file_census_has(before, after.paths[k]) && appeared++ < NEW_FILES_SHOWN)
+            printf("# grade: %s appeared during grading: written by the code under test?\n", after.paths[k]);
+    if (appeared > NEW_FILES_SHOWN)
+        printf("# grade: ... and %zu more files appeared during grading\n", appeared - NEW_FILES_SHOWN);
+    file_census_free(&after);
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 /* The view from --student, --next, --grade and --prerequisite-of, at most one of them. */
@@ -502,6 +525,7 @@ int main(int argc, char **argv)
     Options options = { 0 };
     Run run = { .root = ".", .sources = "exercises", .capacity = MAX_RESULTS };
     bool student = false, next = false, grade = false;
+    const char *watched_repository = NULL, *watched_submission = NULL;
     const Option table[] = {
         { "root", OPTION_STRING, &run.root, "the repository whose chapters' manifests give the points", 0, 0 },
         { "sources", OPTION_STRING, &run.sources, "where the graded chapter code is, to point at lines", 0, 0 },
@@ -511,6 +535,10 @@ int main(int argc, char **argv)
         { "student", OPTION_FLAG, &student, "the student's view: README pointers, the next exercise", 0, 0 },
         { "next", OPTION_FLAG, &next, "no TAP: the progress per chapter and the next exercise", 0, 0 },
         { "grade", OPTION_FLAG, &grade, "exit 0 when the grading worked, whatever the tests said", 0, 0 },
+        { "watch", OPTION_STRING, &watched_repository,
+          "list the files that appear under this folder (the repository) while the suites run", 0, 0 },
+        { "watch-submission", OPTION_STRING, &watched_submission, "... and under this one (the submission)", 0, 0 },
+        { "ignore", OPTION_STRING, &options.ignored, "but not under this one (the build folder)", 0, 0 },
         { "prerequisite-of", OPTION_STRING, &options.prerequisite_of,
           "no TAP: exit 1, saying which are not done, unless every exercise of the suites is done", 0, 0 },
     };
@@ -521,6 +549,10 @@ int main(int argc, char **argv)
         return status;
     if (!choose_view(&options.view, student, next, grade, options.prerequisite_of != NULL))
         return TOOL_USAGE_ERROR;
+    if (watched_repository)
+        options.watched[options.watched_count++] = watched_repository;
+    if (watched_submission)
+        options.watched[options.watched_count++] = watched_submission;
     Error err;
     bool results_writable = !options.results_path || results_json_writable(options.results_path, &err);
     if (!results_writable) /* said at once, not after minutes of tests; the grading goes on */
@@ -533,8 +565,12 @@ int main(int argc, char **argv)
     }
     Relay relay = { &run, options.view == VIEW_NEXT || options.view == VIEW_GATE, style_for(stdout) };
     double start = now_seconds();
+    FileCensus before;
+    file_census_take(&before, options.watched, options.watched_count, options.ignored);
     for (size_t i = 0; i < suites.count; i++)
         run_suite_binary(&relay, suites.values[i], options.valgrind);
+    report_new_files(&options, &before);
+    file_census_free(&before);
     if (options.view != VIEW_GATE)
         print_warnings();
     bool worked = finish_run(&options, &run, start) && results_writable;

@@ -8,7 +8,12 @@
  *   - the solutions score full marks, and results.json adds up to the score table;
  *   - a chapter that does not compile scores 0 with the compiler's errors; the other
  *     chapters keep full marks;
- *   - an exercise that crashes, or loops forever, loses exactly what its stub loses;
+ *   - an exercise that crashes, or loops forever, loses exactly what its stub loses: the
+ *     crash for every exercise of every chapter, the loop for the last one; a wrong value
+ *     (the silent stub) in any exercise loses no test its stub does not;
+ *   - a loop inside a program a test runs (chapter 1's ae_mnist) times out, the grade
+ *     ends within the sum of its limits, and no process of it is left;
+ *   - code under test that writes into the repository is listed in the report;
  *   - a submission with a missing file, extra files and an edited manifest is graded with
  *     the instructor's manifest, and each problem is said;
  *   - an unwritable results path is said at once, and the table is still printed;
@@ -17,9 +22,11 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -181,6 +188,7 @@ typedef struct Json {
     double score, max_score, tests_score, tests_max;
     size_t tests;
     char statuses[1024]; /* 'P' or 'F' for each test, in order */
+    char numbers[1024][16]; /* the exercise number of each test, in order */
     unsigned keys;       /* the keys seen in the object being read, as bits */
 } Json;
 
@@ -318,6 +326,8 @@ static bool json_value(Json *j, const char *key, int depth)
         size_t n = strlen(j->statuses);
         if (depth == 3 && strcmp(key, "status") == 0 && n + 1 < sizeof j->statuses)
             j->statuses[n] = strcmp(text, "passed") == 0 ? 'P' : 'F';
+        if (depth == 3 && strcmp(key, "number") == 0 && n < sizeof j->numbers / sizeof j->numbers[0])
+            snprintf(j->numbers[n], sizeof j->numbers[n], "%s", text); /* its status comes after it */
         return true;
     }
     if (!json_number(j, &number))
@@ -603,6 +613,45 @@ static bool ungraded_test_fails(const char *output)
     return false;
 }
 
+/* grader-test/<name>/: the solutions with exercise `number` of `chapter` stubbed (its
+ * stub silent if `silent`: no "not implemented" report, only the stub's wrong value). */
+static void stubbed_copy(char *folder, size_t size, const char *name, const char *chapter, const char *number,
+                         bool silent)
+{
+    char command[COMMAND_SIZE];
+    copy_solutions(folder, size, name);
+    snprintf(command, sizeof command, "cd '%s' && '%s/tools/make_exercises' --only %s%s --manifest "
+             "chapters/%s/exercises.def --out-dir '%s/%s' solutions/%s/*.c", VAELAB_ROOT, VAELAB_BUILD, number,
+             silent ? " --silent" : "", chapter, folder, chapter, chapter);
+    shell(command);
+}
+
+/* In the stubbed copy, replace the stub's report of exercise `number` by `replacement`. */
+static void replace_stub_report(const char *folder, const char *chapter, const char *number, const char *replacement)
+{
+    char call[64], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+    snprintf(call, sizeof call, "exercise_not_implemented(\"%s\", __func__);", number);
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
+    bool replaced = false;
+    for (size_t k = 0, n = c_files(chapter_folder, sources, 64); k < n; k++)
+        if (replace_all(sources[k], call, replacement))
+            replaced = prepend_line(sources[k], "#include <signal.h>\n");
+    CHECK(replaced);
+}
+
+/* make grade of one chapter of the submission in `folder`; results in grader-test/<name>.json. */
+static Json grade_chapter(const char *name, const char *folder, const char *chapter, const char *time_limit,
+                          char **output)
+{
+    char results[PATH_SIZE], arguments[COMMAND_SIZE];
+    in_build(results, sizeof results, name);
+    strcat(results, ".json");
+    snprintf(arguments, sizeof arguments, "grade VAELAB_TIME_LIMIT=%s SUBMISSION='%s' CH=%s RESULTS='%s'", time_limit,
+             folder, chapter, results);
+    CHECK_LONG(0, run_make(name, arguments, output));
+    return read_results(results);
+}
+
 /* Grade the last chapter with its last exercise E stubbed, then with the stub's report
  * replaced by `replacement`; both must lose the same tests. */
 static void check_loses_what_the_stub_loses(const char *name, const char *replacement, const char *reason)
@@ -611,31 +660,13 @@ static void check_loses_what_the_stub_loses(const char *name, const char *replac
     const char *chapter = chapters->names[chapters->count - 1];
     const Manifest *manifest = &chapters->manifests[chapters->count - 1];
     const char *number = manifest->exercises[manifest->count - 1].number;
-    char folder[PATH_SIZE], command[COMMAND_SIZE];
-    copy_solutions(folder, sizeof folder, name);
-    snprintf(command, sizeof command, "cd '%s' && '%s/tools/make_exercises' --only %s --manifest chapters/%s/exercises.def "
-             "--out-dir '%s/%s' solutions/%s/*.c", VAELAB_ROOT, VAELAB_BUILD, number, chapter, folder, chapter, chapter);
-    shell(command);
-    char results[2][PATH_SIZE], arguments[COMMAND_SIZE], run_name[64], *output[2];
-    for (int variant = 0; variant < 2; variant++) {
-        if (variant == 1) { /* the same files, with each stub's report replaced */
-            char call[64], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
-            snprintf(call, sizeof call, "exercise_not_implemented(\"%s\", __func__);", number);
-            snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
-            bool replaced = false;
-            for (size_t k = 0, n = c_files(chapter_folder, sources, 64); k < n; k++)
-                if (replace_all(sources[k], call, replacement))
-                    replaced = prepend_line(sources[k], "#include <signal.h>\n");
-            CHECK(replaced);
-        }
-        snprintf(run_name, sizeof run_name, "%s-%s", name, variant ? "perturbed" : "stub");
-        in_build(results[variant], sizeof results[variant], run_name);
-        strcat(results[variant], ".json");
-        snprintf(arguments, sizeof arguments, "grade VAELAB_TIME_LIMIT=3 SUBMISSION='%s' CH=%s RESULTS='%s'", folder,
-                 chapter, results[variant]);
-        CHECK_LONG(0, run_make(run_name, arguments, &output[variant]));
-    }
-    Json stub = read_results(results[0]), perturbed = read_results(results[1]);
+    char folder[PATH_SIZE], run_name[64], *output[2];
+    stubbed_copy(folder, sizeof folder, name, chapter, number, false);
+    snprintf(run_name, sizeof run_name, "%s-stub", name);
+    Json stub = grade_chapter(run_name, folder, chapter, "3", &output[0]);
+    replace_stub_report(folder, chapter, number, replacement);
+    snprintf(run_name, sizeof run_name, "%s-perturbed", name);
+    Json perturbed = grade_chapter(run_name, folder, chapter, "3", &output[1]);
     CHECK_CONTAINS(perturbed.statuses, "F");
     CHECK_CONTAINS(perturbed.statuses, stub.statuses); /* the same tests pass, and fail */
     CHECK_LONG(strlen(stub.statuses), strlen(perturbed.statuses));
@@ -647,6 +678,57 @@ static void check_loses_what_the_stub_loses(const char *name, const char *replac
     free(output[1]);
 }
 
+/* Does `broken` lose the tests `stub` loses (and score the same), or, if `at_most`, only
+ * tests `stub` loses too (and score no less)? */
+static void check_losses(const Json *stub, const Json *broken, bool at_most, const char *what)
+{
+    bool held = strlen(stub->statuses) == strlen(broken->statuses);
+    for (size_t t = 0; held && t < strlen(stub->statuses); t++)
+        held = at_most ? !(broken->statuses[t] == 'F' && stub->statuses[t] == 'P')
+                       : broken->statuses[t] == stub->statuses[t];
+    held = held && (at_most ? broken->score > stub->score - 1e-9 : fabs(stub->score - broken->score) < 1e-9);
+    if (held)
+        return;
+    CHECK_FAIL("%s: %.4f points where its stub scores %.4f", what, broken->score, stub->score);
+    for (size_t t = 0; t < strlen(stub->statuses) && t < strlen(broken->statuses); t++)
+        if (stub->statuses[t] != broken->statuses[t])
+            check_note("  test %zu (exercise %s): %s with the stub, %s", t + 1, stub->numbers[t],
+                       stub->statuses[t] == 'P' ? "passes" : "fails", broken->statuses[t] == 'P' ? "passes" : "fails");
+}
+
+/* For every exercise E of every chapter, E broken: a crash (its stub's report replaced by
+ * raise(SIGSEGV)) loses exactly the tests and points E's stub loses; a wrong value (E's
+ * silent stub) loses no test the stub does not (it may lose fewer: a stub's report fails
+ * every test that reaches it, a wrong value only those it misleads). So a student's
+ * mistake never costs more than leaving the exercise undone. (A loop is tried on one
+ * exercise only, above: each test it reaches costs a whole time limit.) */
+static void test_every_exercise_loses_what_its_stub_loses(void)
+{
+    const Chapters *chapters = graded_chapters();
+    for (size_t c = 0; c < chapters->count; c++)
+        for (size_t k = 0; k < chapters->manifests[c].count; k++) {
+            const char *chapter = chapters->names[c], *number = chapters->manifests[c].exercises[k].number;
+            char folder[PATH_SIZE], name[64], what[96], *output[3];
+            snprintf(name, sizeof name, "every-%s", number);
+            stubbed_copy(folder, sizeof folder, name, chapter, number, false);
+            snprintf(name, sizeof name, "every-%s-stub", number);
+            Json stub = grade_chapter(name, folder, chapter, "10", &output[0]);
+            replace_stub_report(folder, chapter, number, "raise(SIGSEGV);");
+            snprintf(name, sizeof name, "every-%s-crash", number);
+            Json crash = grade_chapter(name, folder, chapter, "10", &output[1]);
+            snprintf(what, sizeof what, "a crash in exercise %s", number);
+            check_losses(&stub, &crash, false, what);
+            snprintf(name, sizeof name, "every-%s", number);
+            stubbed_copy(folder, sizeof folder, name, chapter, number, true);
+            snprintf(name, sizeof name, "every-%s-wrong-value", number);
+            Json wrong = grade_chapter(name, folder, chapter, "10", &output[2]);
+            snprintf(what, sizeof what, "a wrong value in exercise %s", number);
+            check_losses(&stub, &wrong, true, what);
+            for (int v = 0; v < 3; v++)
+                free(output[v]);
+        }
+}
+
 static void test_crash_loses_one_exercise(void)
 {
     check_loses_what_the_stub_loses("crash", "raise(SIGSEGV);", "crashed: Segmentation fault");
@@ -655,6 +737,34 @@ static void test_crash_loses_one_exercise(void)
 static void test_endless_loop_loses_one_exercise(void)
 {
     check_loses_what_the_stub_loses("loop", "for (;;) {}", "timed out");
+}
+
+/* Chapter 1's last exercise made to loop: the tests that run ae_mnist (through popen)
+ * time out, the grade ends (it used to wait for ever on the verdict pipe the orphaned
+ * program held), within the sum of its limits, and no process of it is left. */
+static void test_loop_in_a_spawned_program(void)
+{
+    const Chapters *chapters = graded_chapters();
+    const Manifest *manifest = &chapters->manifests[0];
+    const char *chapter = chapters->names[0], *number = manifest->exercises[manifest->count - 1].number;
+    char folder[PATH_SIZE], programs[PATH_SIZE], command[COMMAND_SIZE], leftover[4096], *output;
+    stubbed_copy(folder, sizeof folder, "spawned-loop", chapter, number, false);
+    replace_stub_report(folder, chapter, number, "for (;;) {}");
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    Json j = grade_chapter("spawned-loop", folder, chapter, "5", &output);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - start.tv_sec) + 1e-9 * (double)(end.tv_nsec - start.tv_nsec);
+    CHECK_CONTAINS(output, "timed out");
+    CHECK(j.tests > 0);
+    CHECK_BELOW(seconds, 60.0 + (double)strlen(j.statuses) * (5.0 + 1.0)); /* the build, then each test's limit */
+    in_build(programs, sizeof programs, "submission/bin/");
+    /* "[/]..." matches the path, but not this command line that holds the pattern */
+    snprintf(command, sizeof command, "pgrep -af '[%c]%s' || true", programs[0], programs + 1);
+    test_run_command(command, leftover, sizeof leftover);
+    if (!CHECK(leftover[0] == '\0'))
+        check_note("left running: %s", leftover);
+    free(output);
 }
 
 static void test_messy_submission(void)
@@ -691,6 +801,27 @@ static void test_messy_submission(void)
     char *json = read_text(results);
     CHECK_CONTAINS(json, "is missing in the submission"); /* the student reads it too */
     free(json);
+    free(output);
+}
+
+/* Code under test that writes into the repository (here when its suite starts, with the
+ * repository as working folder) is listed in the report, by path. */
+static void test_stray_file_listed(void)
+{
+    const char *chapter = graded_chapters()->names[0];
+    char folder[PATH_SIZE], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE], arguments[COMMAND_SIZE];
+    char stray[PATH_SIZE], *output;
+    copy_solutions(folder, sizeof folder, "stray");
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, chapter);
+    CHECK(c_files(chapter_folder, sources, 64) > 0
+          && prepend_line(sources[0], "#include <stdio.h>\n__attribute__((constructor)) static void stray(void) "
+                                      "{ FILE *f = fopen(\"stray-from-grading.txt\", \"w\"); if (f) fclose(f); }\n"));
+    snprintf(stray, sizeof stray, "%s/stray-from-grading.txt", VAELAB_ROOT);
+    remove(stray);
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s' CH=%s", folder, chapter);
+    CHECK_LONG(0, run_make("stray", arguments, &output));
+    CHECK_CONTAINS(output, "# grade: ./stray-from-grading.txt appeared during grading");
+    CHECK(remove(stray) == 0);
     free(output);
 }
 
@@ -861,7 +992,12 @@ static const TestCase tests[] = {
     { "grade: a chapter that does not compile scores 0 with its errors, the others full", NULL, test_broken_chapter },
     { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
+    { "grade: in every exercise a crash loses what its stub loses, a wrong value no test more", NULL,
+      test_every_exercise_loses_what_its_stub_loses },
+    { "grade: a loop in a program a test runs times out, the grade ends, nothing is left", NULL,
+      test_loop_in_a_spawned_program },
     { "grade: missing file, extra files, edited manifest: said, and graded", NULL, test_messy_submission },
+    { "grade: a file the code under test writes into the repository is listed", NULL, test_stray_file_listed },
     { "grade: an unwritable results path is said, the table still printed", NULL, test_unwritable_results },
     { "grade-all: one line per submission and grades.csv", NULL, test_grade_all },
     { "next: the first exercise not done, and the line to edit", NULL, test_next },
