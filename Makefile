@@ -155,6 +155,12 @@ $(HARNESS_SUITE): $(BUILD)/tests/harness/test_harness.o $(HARNESS) $(LIBVAELAB) 
 
 INFRA_SUITES := $(foreach dir,$(INFRA_DIRS),$($(dir)_SUITES)) $(HARNESS_SUITE)
 
+# make bench: training steps timed on each kernel path (tests/bench/bench.c, lib only).
+BENCH := $(BUILD)/tools/bench
+$(BENCH): $(BUILD)/tests/bench/bench.o $(LIBVAELAB)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # ---- chapters, per IMPL -------------------------------------------------------------
 reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
 # The chapters before chapter $(1), newest first: the archives its programs link after its own.
@@ -194,9 +200,9 @@ programs_of = $(foreach c,$(2),$($(1)_$(c)_PROGRAMS))
 TOOLS := $(RUNNER) $(MAKE_EXERCISES) $(HINT) $(STAGE_SUBMISSION)
 
 # ---- what people type ---------------------------------------------------------------
-.PHONY: all help test suites demo check check-exercises exercises check-stubs check-other-compiler memcheck clean
+.PHONY: all help test suites demo bench check check-exercises exercises check-stubs check-other-compiler memcheck clean
 
-all: $(PROGRAM_LINK) $(TOOLS) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
+all: $(PROGRAM_LINK) $(TOOLS) $(BENCH) $(INFRA_SUITES) $(foreach i,$(IMPLS),$(call suites_of,$(i),$(CHAPTERS)) $(call programs_of,$(i),$(CHAPTERS)))
 
 help:
 	@echo 'vaelab — auto-encoders and VAEs from first principles, in C'
@@ -213,6 +219,7 @@ help:
 	@echo '      RESULTS=file.json  ... and a Gradescope results.json;  VALGRIND=1 ... under Valgrind'
 	@echo '  make grade-all SUBMISSIONS=folder   grade each subfolder; reports and grades.csv in $(GRADES)'
 	@echo '  make student-release   the folder and .tar.gz students get: no solutions/, no hidden tests'
+	@echo '  make bench             time a training step on the textbook and the fast kernels (about 15 s)'
 	@echo '  make memcheck          the test suite under Valgrind; fails on any memory error or leak'
 	@echo '  make check             maintainers: test, check-exercises, check-stubs, check-grader, the other compiler,'
 	@echo '                         and make test SANITIZE=1 (AddressSanitizer and UBSan, into build/sanitize)'
@@ -242,6 +249,9 @@ memcheck:
 DEMO_PROGRAM := $(BUILD)/$(IMPL)/bin/ae_mnist
 demo: $(DEMO_PROGRAM)
 	$(DEMO_PROGRAM) --out $(BUILD)/demo/01-autoencoder
+
+bench: $(BENCH)
+	$(BENCH)
 
 # ---- exercises: generate, check, prove ------------------------------------------------
 generate = $(MAKE_EXERCISES) $(1) --manifest chapters/$(2)/exercises.def --out-dir exercises/$(2) \
