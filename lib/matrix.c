@@ -67,7 +67,6 @@ static void multiply_bt_add_textbook(double *restrict C, const double *restrict 
  * and bottom edges run the same code with fewer rows or columns. */
 
 enum { ROWS = 4, COLS = 8 };  /* 32 sums: 8 AVX2 registers, fewer than the 16 there are */
-enum { DOT_ROWS = 4, DOT_COLS = 4 }; /* A B^T: rows of A times rows of B, 16 dot products */
 
 static size_t block_size(size_t start, size_t total, size_t block)
 {
@@ -149,31 +148,34 @@ KERNEL_BODY void multiply_at_add_fast(double *restrict C, const double *restrict
     product_fast(C, A, B, (Operand){ .a_row = 1, .a_col = n, .add = true }, n, k, m);
 }
 
-/* C[i0 + r, j0 + c] += sum_p A[i0 + r, p] B[j0 + c, p]: rows x cols dot products at once */
-KERNEL_BODY void multiply_bt_block(double *restrict C, const double *restrict A, const double *restrict B,
-                                   size_t k, size_t m, size_t i0, size_t j0, size_t rows, size_t cols)
-{
-    double sum[DOT_ROWS][DOT_COLS] = { { 0.0 } };
-    for (size_t p = 0; p < k; p++)
-        for (size_t r = 0; r < rows; r++)
-            for (size_t c = 0; c < cols; c++)
-                sum[r][c] += A[(i0 + r) * k + p] * B[(j0 + c) * k + p];
-    for (size_t r = 0; r < rows; r++)
-        for (size_t c = 0; c < cols; c++)
-            C[(i0 + r) * m + j0 + c] += sum[r][c];
-}
+/* A B^T reads B by columns, which no vector instruction loads.  So it copies COLS rows of
+ * B, PANEL_DEPTH terms at a time, into a panel laid out as B^T (a few kB on the stack),
+ * and runs the A B loop on it: the sums, kept in `sums` between panels, still add the
+ * terms p = 0, 1, ..., k-1 in order, and go into C once complete, as the textbook's do. */
+enum { PANEL_DEPTH = 128, PANEL_ROWS = 64 };
 
 KERNEL_BODY void multiply_bt_add_fast(double *restrict C, const double *restrict A,
                                       const double *restrict B, size_t n, size_t k, size_t m)
 {
-    for (size_t i0 = 0; i0 < n; i0 += DOT_ROWS) {
-        size_t rows = block_size(i0, n, DOT_ROWS);
-        size_t j0 = 0;
-        if (rows == DOT_ROWS)
-            for (; j0 + DOT_COLS <= m; j0 += DOT_COLS)
-                multiply_bt_block(C, A, B, k, m, i0, j0, DOT_ROWS, DOT_COLS);
-        for (; j0 < m; j0 += DOT_COLS)
-            multiply_bt_block(C, A, B, k, m, i0, j0, rows, block_size(j0, m, DOT_COLS));
+    double panel[PANEL_DEPTH * COLS]; /* (depth, cols): B[j0 + c, p0 + q] at q * cols + c */
+    double sums[PANEL_ROWS * COLS];   /* (rows, cols): the sums of C[i0 + r, j0 + c] so far */
+    const Operand op = { .a_row = k, .a_col = 1, .add = true };
+    for (size_t j0 = 0; j0 < m; j0 += COLS) {
+        size_t cols = block_size(j0, m, COLS);
+        for (size_t i0 = 0; i0 < n; i0 += PANEL_ROWS) {
+            size_t rows = block_size(i0, n, PANEL_ROWS);
+            memset(sums, 0, sizeof sums);
+            for (size_t p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
+                size_t depth = block_size(p0, k, PANEL_DEPTH);
+                for (size_t c = 0; c < cols; c++)
+                    for (size_t q = 0; q < depth; q++)
+                        panel[q * cols + c] = B[(j0 + c) * k + p0 + q];
+                product_fast(sums, A + i0 * k + p0, panel, op, rows, depth, cols);
+            }
+            for (size_t r = 0; r < rows; r++)
+                for (size_t c = 0; c < cols; c++)
+                    C[(i0 + r) * m + j0 + c] += sums[r * cols + c];
+        }
     }
 }
 
