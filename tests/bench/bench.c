@@ -7,8 +7,9 @@
  * and times it on each kernel path of lib/kernels.h: the textbook loops, the fast loops
  * for the baseline instruction set, and the fast loops for AVX2 (where the CPU has it).
  *
- * The paths take turns, round after round, in one process, so that a shared or noisy
- * machine slows them alike; the table shows the median round of each.  Each path trains
+ * Time is the process's CPU time.  The paths take turns, round after round, in one
+ * process, so that a shared or noisy machine slows them alike; the table shows the median
+ * round of each, and the range of the rounds.  Each path trains
  * its own copy of the same model from the same start on the same batches; since every
  * path computes the same bits, the copies must end identical, and the bench checks it.
  *
@@ -132,10 +133,12 @@ static double flops_per_example(const BenchShape *shape)
            + layer_flops(shape->decoder[1], shape->decoder[2], false);
 }
 
-static double seconds_now(void)
+/* The CPU time this process has used: on a shared machine, the time other processes hold
+ * the core is not counted (their effect on the caches still is). */
+static double cpu_seconds(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -162,12 +165,12 @@ static double timed_steps(Model *model, KernelPath path, const BenchShape *shape
 {
     kernel_path_set(path);
     size_t B = shape->batch, batches = digits->count / B;
-    double start = seconds_now();
+    double start = cpu_seconds();
     for (size_t s = 0; s < steps; s++) {
         train_step(model, shape, digits->images + *next_batch * B * digits->dim);
         *next_batch = (*next_batch + 1) % batches;
     }
-    return seconds_now() - start;
+    return cpu_seconds() - start;
 }
 
 /* Time `shape` on every available path: `rounds` rounds, in each of which every path
@@ -271,7 +274,7 @@ int main(int argc, char **argv)
     }
     char cpu[128];
     cpu_name(cpu, sizeof cpu);
-    printf("training steps on %zu MNIST digits; CPU: %s; one core; %zu rounds, each path about %.2f s a round (textbook)\n",
+    printf("training steps on %zu MNIST digits; CPU: %s; one core, CPU time; %zu rounds of about %.2f s (textbook)\n",
            digits.count, cpu, (size_t)rounds, seconds);
     printf("%-30s %-9s %10s %10s %10s   %s\n", "model", "kernels", "examples/s", "GFLOP/s", "speed-up",
            "range of rounds");
