@@ -19,6 +19,9 @@
  * if no zero were skipped.  Biases, activations, the loss and Adam (O(parameters) per
  * step, a few percent) are left out, so GFLOP/s slightly understates the work done.
  *
+ * Last, the three products alone, on dense inputs of chapter 1's first layer: the
+ * GFLOP/s to hold against the core's peak.
+ *
  *     make bench                  (build/tools/bench [--rounds 7] [--seconds 0.5])
  */
 #include <stdio.h>
@@ -227,6 +230,56 @@ static bool bench_shape(const BenchShape *shape, const Dataset *digits, size_t r
     return true;
 }
 
+/* ---- the products alone ---------------------------------------------------------------- */
+
+/* The three products of chapter 1's first layer, (B, in, out) = (32, 784, 128), on dense
+ * inputs (no zero to skip): GFLOP/s of each on each path, the best of `rounds` rounds of
+ * about `seconds`.  The figure to hold against the core's peak. */
+static bool bench_products(size_t rounds, double seconds, Error *err)
+{
+    enum { N = 32, K = 784, M = 128 };
+    double *A = alloc_doubles(N * K, err), *W = alloc_doubles(K * M, err), *C = alloc_doubles(N * M, err);
+    double *dW = alloc_doubles(K * M, err), *dX = alloc_doubles(N * K, err);
+    bool ok = A && W && C && dW && dX;
+    if (ok) {
+        Rng rng;
+        rng_seed(&rng, 1);
+        rng_fill_normal(&rng, A, N * K, 0.0, 1.0);
+        rng_fill_normal(&rng, W, K * M, 0.0, 1.0);
+        rng_fill_normal(&rng, C, N * M, 0.0, 1.0);
+        printf("%-30s %-9s %10s %10s %10s   (GFLOP/s, dense inputs, best round)\n", "products 32 x 784 x 128",
+               "kernels", "X W", "X^T dH", "dH W^T");
+    }
+    for (int k = 0; ok && k < PATHS; k++) {
+        if (!kernel_path_set((KernelPath)k))
+            continue;
+        double best[3] = { 0.0, 0.0, 0.0 };
+        for (size_t round = 0; round < rounds; round++)
+            for (int product = 0; product < 3; product++) {
+                size_t calls = 0;
+                double start = cpu_seconds(), elapsed;
+                do {
+                    if (product == 0)
+                        matrix_multiply(C, A, W, N, K, M);        /* H = X W */
+                    else if (product == 1)
+                        matrix_multiply_at_add(dW, A, C, N, K, M); /* dW += X^T dH */
+                    else
+                        matrix_multiply_bt_add(dX, C, W, N, M, K); /* dX += dH W^T */
+                    calls++;
+                } while ((elapsed = cpu_seconds() - start) < seconds / 3);
+                double gflops = 2.0 * N * K * M * (double)calls / elapsed * 1e-9;
+                best[product] = gflops > best[product] ? gflops : best[product];
+            }
+        printf("%-30s %-9s %10.2f %10.2f %10.2f\n", "", kernel_path_name((KernelPath)k), best[0], best[1], best[2]);
+    }
+    free(A);
+    free(W);
+    free(C);
+    free(dW);
+    free(dX);
+    return ok;
+}
+
 /* The CPU's name, from /proc/cpuinfo (Linux), else "unknown CPU". */
 static void cpu_name(char *name, size_t size)
 {
@@ -281,6 +334,7 @@ int main(int argc, char **argv)
     bool ok = true;
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0] && ok; s++)
         ok = bench_shape(&shapes[s], &digits, (size_t)rounds, seconds, &err);
+    ok = ok && bench_products((size_t)rounds, seconds, &err);
     dataset_free(&digits);
     if (!ok) {
         report_error("bench", &err);
