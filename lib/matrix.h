@@ -1,9 +1,11 @@
 /* lib/matrix.h — every matrix loop of vaelab, written once.
  *
  * Arrays are row-major: element (i, j) of an (n, m) matrix A is A[i * m + j].
- * Each product runs its loops in the order that walks memory contiguously in the
- * innermost loop (i-k-j for A B), so the compiler can keep it fast without intrinsics;
- * every model in vaelab goes through these, so this file decides the speed.
+ * Every model in vaelab goes through these loops, so this file decides the speed.  The
+ * three products run on the kernel path of lib/kernels.h: the textbook loop, or a fast
+ * loop that computes blocks of C at once; each sum is added in the same order on every
+ * path, so all paths give the same bits (for finite inputs, and C never -0 where the
+ * product adds to it: the textbook skips a zero term that a fast loop may add).
  */
 #ifndef VAELAB_MATRIX_H
 #define VAELAB_MATRIX_H
