@@ -198,9 +198,10 @@ bool gmm_em_step(EmStep *step, Gmm *gmm, double *R, const double *X, size_t N, E
 /* The forward fit argmin_q KL(p || q) over q = N(m, s^2): moment matching,
  * m = E_p[x], s^2 = Var_p[x].  p is a factored mixture with D = 1. */
 void fit_forward_kl(double *mean, double *variance, const Gmm *p);
-/* The reverse fit argmin_q KL(q || p) by gradient descent on (m, log s), from m = start and
- * s = the narrowest component's standard deviation, the expectations by quadrature; it lands
- * on a mode near its start.  Fails if it does not converge. */
+/* The reverse fit argmin_q KL(q || p) by descent on (m, log s), from m = start and s = the
+ * narrowest component's standard deviation, the expectations by quadrature.  KL(q || p) has
+ * several local minima (one per well-separated mode, and possibly a broad one between them);
+ * started near a mode, the fit lands on it.  Fails if it does not converge. */
 bool fit_reverse_kl(double *mean, double *variance, const Gmm *p, double start, Error *err);
 /* KL(N(m, s^2) || p) and KL(p || N(m, s^2)) by quadrature: Simpson's rule over +-12 standard
  * deviations of the Gaussian taken the expectation under (each component's, for p). */

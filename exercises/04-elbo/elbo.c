@@ -716,35 +716,62 @@ void fit_forward_kl(double *mean, double *variance, const Gmm *p)
     *variance = second - m * m;
 }
 
-/* KL(q || p) = -H(q) - E_q[log p], q = N(m, s^2), z = m + s eps:
+/* The gradient of KL(q || p) = -H(q) - E_q[log p] in (m, log s), q = N(m, s^2), z = m + s eps:
  *     d/dm     = -E[g(z)],
- *     d/dlog s = -1 - s E[eps g(z)],          g = d/dz log p.
- * Steps of half the gradient, the one on m scaled by s^2: near a mode of width sigma_k these
- * shrink the error by 1 - s^2 / (2 sigma_k^2) each, so s starts at the narrowest sigma_k. */
+ *     d/dlog s = -1 - s E[eps g(z)],          g = d/dz log p,
+ * the expectations by the quadrature above. */
+static void reverse_kl_gradient(double *grad_m, double *grad_log_s, const Gmm *p, double m, double s)
+{
+    double expected_g = 0.0, expected_eps_g = 0.0, slope;
+    for (size_t i = 0; i <= QUADRATURE_INTERVALS; i++) {
+        double eps = quadrature_node(i), weight = simpson_weight(i) * exp(log_normal_density(eps, 0.0, 1.0));
+        mixture_log_density_1d(&slope, p, m + s * eps);
+        expected_g += weight * slope;
+        expected_eps_g += weight * eps * slope;
+    }
+    *grad_m = -quadrature_step() * expected_g;
+    *grad_log_s = -1.0 - s * quadrature_step() * expected_eps_g;
+}
+
+/* Descent on (m, log s) with the step (-s^2 d/dm, -(1/2) d/dlog s): near a mode of width
+ * sigma_k, where KL ~ (m - mu_k)^2 / (2 sigma_k^2) + ..., that is a Newton step once s is
+ * sigma_k.  Each step moves m by at most s and is halved until the KL decreases, so the fit
+ * never jumps over a valley to another mode: it lands on a mode near its start. */
 bool fit_reverse_kl(double *mean, double *variance, const Gmm *p, double start, Error *err)
 {
-    enum { MAX_STEPS = 10000 };
-    double m = start, log_s = INFINITY, slope;
+    enum { MAX_STEPS = 1000, MAX_HALVINGS = 60 };
+    double m = start, log_s = INFINITY;
     for (size_t k = 0; k < p->K; k++)
         log_s = fmin(log_s, 0.5 * log(p->component[k].covariance[0]));
+    double kl = kl_normal_to_mixture(m, exp(2.0 * log_s), p);
     for (size_t step = 0; step < MAX_STEPS; step++) {
-        double s = exp(log_s), expected_g = 0.0, expected_eps_g = 0.0;
-        for (size_t i = 0; i <= QUADRATURE_INTERVALS; i++) {
-            double eps = quadrature_node(i), weight = simpson_weight(i) * exp(log_normal_density(eps, 0.0, 1.0));
-            mixture_log_density_1d(&slope, p, m + s * eps);
-            expected_g += weight * slope;
-            expected_eps_g += weight * eps * slope;
-        }
-        double grad_m = -quadrature_step() * expected_g, grad_log_s = -1.0 - s * quadrature_step() * expected_eps_g;
-        if (fabs(grad_m) * s < 1e-12 && fabs(grad_log_s) < 1e-12) {
+        double s = exp(log_s), grad_m, grad_log_s;
+        reverse_kl_gradient(&grad_m, &grad_log_s, p, m, s);
+        if (fabs(grad_m) * s < 1e-10 && fabs(grad_log_s) < 1e-10) {
             *mean = m;
             *variance = s * s;
             return true;
         }
-        m -= 0.5 * s * s * grad_m;
-        log_s -= 0.5 * grad_log_s;
+        double step_m = fmax(-s, fmin(s, -s * s * grad_m)), step_log_s = fmax(-0.5, fmin(0.5, -0.5 * grad_log_s));
+        double rate = 1.0, trial_kl = kl_normal_to_mixture(m + step_m, exp(2.0 * (log_s + step_log_s)), p);
+        for (size_t h = 0; h < MAX_HALVINGS && !(trial_kl < kl); h++) {
+            rate *= 0.5;
+            trial_kl = kl_normal_to_mixture(m + rate * step_m, exp(2.0 * (log_s + rate * step_log_s)), p);
+        }
+        if (!(trial_kl < kl)) /* no step lowers the KL: as close to the minimum as rounding allows */
+            break;
+        m += rate * step_m;
+        log_s += rate * step_log_s;
+        kl = trial_kl;
     }
-    return error_set(err, "the reverse-KL fit did not converge in %d steps", MAX_STEPS);
+    double grad_m, grad_log_s, s = exp(log_s);
+    reverse_kl_gradient(&grad_m, &grad_log_s, p, m, s);
+    if (fabs(grad_m) * s < 1e-6 && fabs(grad_log_s) < 1e-6) {
+        *mean = m;
+        *variance = s * s;
+        return true;
+    }
+    return error_set(err, "the reverse-KL fit did not converge (gradient %g, %g)", grad_m, grad_log_s);
 }
 
 /* ---- mean field -------------------------------------------------------------------------- */
