@@ -165,9 +165,9 @@ static void print_k_table(const KTable *table, const Problem *p, const Settings 
     double elbo = linear_gaussian_elbo(&p->model, p->x, &p->q);
     printf("\n4. The k-sample bound L_k = log (1/k) sum_i p(x, z_i) / q(z_i), z_i ~ q, averaged over %zu draws:\n",
            s->repeats);
-    printf("   %6s %14s %10s %16s\n", "k", "E[L_k]", "+- s.e.", "log p(x) - E[L_k]");
+    printf("   %6s %14s %10s %19s\n", "k", "E[L_k]", "+- s.e.", "log p(x) - E[L_k]");
     for (size_t c = 0; c < K_CASES; c++)
-        printf("   %6zu %14.4f %10.4f %16.4f\n", K_VALUES[c], table->mean[c], table->standard_error[c],
+        printf("   %6zu %14.4f %10.4f %19.4f\n", K_VALUES[c], table->mean[c], table->standard_error[c],
                p->log_evidence - table->mean[c]);
     printf("   ELBO(q) = %.4f, log p(x) = %.4f; the gap at k = %zu is %.3f of the gap at k = 1\n", elbo,
            p->log_evidence, K_VALUES[K_CASES - 1],

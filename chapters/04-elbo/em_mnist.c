@@ -48,6 +48,7 @@ typedef struct Run {
     Gmm gmm;
     EmStep *steps;            /* (iterations) */
     unsigned char *component; /* (N_train): argmax_k r_ik */
+    double log_likelihood;    /* log p(X; theta) / N_train for the final theta */
 } Run;
 
 static void run_free(Run *r)
@@ -113,7 +114,7 @@ static bool fit(Run *r, Rng *rng, Error *err)
             printf("  iteration %3zu   log p(X; theta_t) / N = %.6f   J(theta_t+1; q_t) / N = %.6f\n", t + 1,
                    step->log_likelihood, step->bound);
     }
-    gmm_e_step(r->R, &r->gmm, r->Z_train, N); /* q for the final theta, for the scatter */
+    r->log_likelihood = gmm_e_step(r->R, &r->gmm, r->Z_train, N) / (double)N; /* q for the final theta */
     for (size_t i = 0; i < N; i++) {
         size_t best = 0;
         for (size_t k = 1; k < s->components; k++)
@@ -131,8 +132,8 @@ static void print_components(const Run *r)
     for (size_t i = 0; i < r->test.count; i++)
         test_log_likelihood += gmm_log_density(&r->gmm, r->Z_test + i * CODE_SIZE);
     printf("\nlog-likelihood per digit: train %.4f, test %.4f (nats, in the 2-D code space)\n",
-           r->steps[r->s->iterations - 1].bound, test_log_likelihood / (double)r->test.count);
-    printf("\n%9s %8s %18s %8s %14s\n", "component", "pi_k", "mu_k", "codes", "most: digit");
+           r->log_likelihood, test_log_likelihood / (double)r->test.count);
+    printf("\n%9s %8s %18s %8s   %s\n", "component", "pi_k", "mu_k", "codes", "the digit it holds most of");
     for (size_t k = 0; k < K; k++) {
         size_t count[DATASET_CLASSES] = { 0 }, total = 0, top = 0;
         for (size_t i = 0; i < N; i++)
@@ -143,7 +144,7 @@ static void print_components(const Run *r)
         for (size_t c = 1; c < DATASET_CLASSES; c++)
             top = count[c] > count[top] ? c : top;
         const double *mu = r->gmm.component[k].mean;
-        printf("%9zu %8.4f  (%6.2f, %6.2f) %8zu %6zu (%3.0f%%)\n", k + 1, r->gmm.weight[k], mu[0], mu[1], total, top,
+        printf("%9zu %8.4f  (%6.2f, %6.2f) %8zu   %zu (%.0f%% of its codes)\n", k + 1, r->gmm.weight[k], mu[0], mu[1], total, top,
                total ? 100.0 * (double)count[top] / (double)total : 0.0);
     }
 }
