@@ -94,6 +94,7 @@ static void problem_free(Problem *p)
     gaussian_free(&p->posterior);
     gaussian_free(&p->q);
     free(p->x);
+    *p = (Problem){ 0 }; /* safe to free again */
 }
 
 static bool problem_init(Problem *p, const Settings *s, Rng *rng, Error *err)
@@ -111,7 +112,8 @@ static bool problem_init(Problem *p, const Settings *s, Rng *rng, Error *err)
         for (size_t i = 0; i < D; i++)
             p->x[i] = p->model.b[i] + vector_dot(p->model.W + i * d, z, d) + sqrt(s->variance) * rng_normal(rng);
     }
-    ok = ok && linear_gaussian_posterior(&p->posterior, &p->model, p->x, err) && gaussian_factor(&p->posterior, err)
+    ok = ok && linear_gaussian_posterior(&p->posterior, &p->model, p->x, err)
+         && (gaussian_factor(&p->posterior, err) || error_prefix(err, "the posterior p(z | x) (exercise 4.4)"))
          && linear_gaussian_marginal(&marginal, &p->model, err);
     if (ok) {
         p->log_evidence = gaussian_log_density(&marginal, p->x);

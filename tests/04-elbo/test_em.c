@@ -172,26 +172,45 @@ static double *known_mixture_data(size_t N, unsigned seed)
     return X;
 }
 
+/* n draws of the known mixture, their responsibilities, and EM's start on them. */
+typedef struct EmRun {
+    double *X, *R; /* (N, 2), (N, 3) */
+    Gmm gmm;
+} EmRun;
+
+static void em_run_free(EmRun *run)
+{
+    gmm_free(&run->gmm);
+    free(run->X);
+    free(run->R);
+}
+
+static bool em_run_start(EmRun *run, size_t N, unsigned data_seed, unsigned start_seed)
+{
+    Error err;
+    Rng rng;
+    rng_seed(&rng, start_seed);
+    *run = (EmRun){ .X = known_mixture_data(N, data_seed), .R = malloc(N * TRUE_K * sizeof *run->R) };
+    if (run->X && run->R && CHECK(gmm_init_from_data(&run->gmm, run->X, N, DIM, TRUE_K, &rng, &err)))
+        return true;
+    em_run_free(run);
+    return false;
+}
+
 /* Wu L6's iteration never decreases the log-likelihood:
  *     log p(X; theta_t) = J(theta_t; q_t) <= J(theta_{t+1}; q_t) <= log p(X; theta_{t+1}),
  * checked at every one of 60 iterations from a random start (rounding allowed: 1e-9 |L|). */
 static void test_em_never_decreases(void)
 {
     enum { N = 1500, ITERATIONS = 60 };
-    double *X = known_mixture_data(N, 52), *R = malloc(N * TRUE_K * sizeof *R);
-    Gmm gmm;
+    EmRun run;
     Error err;
-    Rng rng;
-    rng_seed(&rng, 53);
-    if (!X || !R || !CHECK(gmm_init_from_data(&gmm, X, N, DIM, TRUE_K, &rng, &err))) {
-        free(X);
-        free(R);
+    if (!em_run_start(&run, N, 52, 53))
         return;
-    }
     double previous = -INFINITY;
     for (size_t t = 0; t < ITERATIONS; t++) {
         EmStep step;
-        if (!CHECK(gmm_em_step(&step, &gmm, R, X, N, &err))) {
+        if (!CHECK(gmm_em_step(&step, &run.gmm, run.R, run.X, N, &err))) {
             check_note("iteration %zu: %s", t, err.message);
             break;
         }
@@ -203,9 +222,7 @@ static void test_em_never_decreases(void)
         }
         previous = step.bound;
     }
-    gmm_free(&gmm);
-    free(X);
-    free(R);
+    em_run_free(&run);
 }
 
 /* The fitted component nearest to true component k, by its mean. */
@@ -233,33 +250,26 @@ static size_t nearest_component(const Gmm *gmm, size_t k)
 static void test_em_recovers_a_known_mixture(void)
 {
     enum { N = 20000, MAX_ITERATIONS = 500 };
-    double *X = known_mixture_data(N, 54), *R = malloc(N * TRUE_K * sizeof *R);
-    Gmm gmm;
+    EmRun run;
     Error err;
-    Rng rng;
-    rng_seed(&rng, 55);
-    if (!X || !R || !CHECK(gmm_init_from_data(&gmm, X, N, DIM, TRUE_K, &rng, &err))) {
-        free(X);
-        free(R);
+    if (!em_run_start(&run, N, 54, 55))
         return;
-    }
     EmStep step = { -INFINITY, -INFINITY };
     double previous;
     size_t t = 0;
     do {
         previous = step.log_likelihood;
-        if (!CHECK(gmm_em_step(&step, &gmm, R, X, N, &err)))
+        if (!CHECK(gmm_em_step(&step, &run.gmm, run.R, run.X, N, &err)))
             break;
     } while (++t < MAX_ITERATIONS && fabs(step.log_likelihood - previous) > 1e-9);
     check_note("%zu iterations, log p(X) = %.6f", t, step.log_likelihood);
     for (size_t k = 0; k < TRUE_K; k++) {
-        const Gaussian *fit = &gmm.component[nearest_component(&gmm, k)];
+        size_t l = nearest_component(&run.gmm, k);
+        const Gaussian *fit = &run.gmm.component[l];
         double n_k = N * TRUE_WEIGHT[k];
         const double *S = TRUE_COVARIANCE[k];
-        check_note("component %zu: pi = %.4f, mu = (%.4f, %.4f)", k, gmm.weight[nearest_component(&gmm, k)],
-                   fit->mean[0], fit->mean[1]);
-        CHECK_NEAR(TRUE_WEIGHT[k], gmm.weight[nearest_component(&gmm, k)],
-                   5.0 * sqrt(TRUE_WEIGHT[k] * (1.0 - TRUE_WEIGHT[k]) / N));
+        check_note("component %zu: pi = %.4f, mu = (%.4f, %.4f)", k, run.gmm.weight[l], fit->mean[0], fit->mean[1]);
+        CHECK_NEAR(TRUE_WEIGHT[k], run.gmm.weight[l], 5.0 * sqrt(TRUE_WEIGHT[k] * (1.0 - TRUE_WEIGHT[k]) / N));
         for (size_t a = 0; a < DIM; a++) {
             CHECK_NEAR(TRUE_MEAN[k][a], fit->mean[a], 5.0 * sqrt(S[a * DIM + a] / n_k));
             for (size_t b = a; b < DIM; b++)
@@ -267,9 +277,7 @@ static void test_em_recovers_a_known_mixture(void)
                            5.0 * sqrt((S[a * DIM + a] * S[b * DIM + b] + S[a * DIM + b] * S[a * DIM + b]) / n_k));
         }
     }
-    gmm_free(&gmm);
-    free(X);
-    free(R);
+    em_run_free(&run);
 }
 
 /* ---- bad input -------------------------------------------------------------------------------- */
@@ -292,8 +300,9 @@ static void test_bad_component_counts(void)
     CHECK_CONTAINS(err.message, "singular");
 }
 
-/* Weights that are not a distribution, and a component that collapses onto one point during
- * EM (its covariance becomes 0): clear errors, never a NaN log-likelihood. */
+/* Weights that are not a distribution, and a component collapsed onto one point (its
+ * covariance 0, as an M-step leaves a component that took a single point): clear errors
+ * naming the component, never a NaN log-likelihood later. */
 static void test_bad_mixtures(void)
 {
     Gmm gmm;
@@ -304,8 +313,22 @@ static void test_bad_mixtures(void)
     CHECK(!gmm_factor(&gmm, &err));
     CHECK_CONTAINS(err.message, "sum to 1.3");
     gmm.weight[0] = 0.3;
-    /* component 1 sits on the single point x = 10 with a tiny variance: it takes only it */
-    gmm.component[1].mean[0] = 10.0;
+    gmm.component[1].covariance[0] = 0.0;
+    CHECK(!gmm_factor(&gmm, &err));
+    CHECK_CONTAINS(err.message, "component 2 of 2");
+    CHECK_CONTAINS(err.message, "singular");
+    gmm_free(&gmm);
+}
+
+/* A component that takes a single point during EM: its covariance after the M-step is 0,
+ * and gmm_em_step says so. */
+static void test_em_step_reports_a_collapse(void)
+{
+    Gmm gmm;
+    Error err;
+    if (!small_mixture(&gmm))
+        return;
+    gmm.component[1].mean[0] = 10.0; /* on the point x = 10, narrow: it takes only that point */
     gmm.component[1].covariance[0] = 1e-4;
     CHECK(gmm_factor(&gmm, &err));
     const double X[3] = { -1.0, 0.0, 10.0 };
@@ -326,7 +349,8 @@ static const TestCase tests[] = {
     { "EM (E-step and M-step) recovers a known mixture within 5 standard errors", "4.8",
       test_em_recovers_a_known_mixture },
     { "K = 0, K > N, fewer distinct points than K, constant data are refused", NULL, test_bad_component_counts },
-    { "weights not summing to 1 and a collapsed component are errors", NULL, test_bad_mixtures },
+    { "weights not summing to 1 and a singular covariance are errors", NULL, test_bad_mixtures },
+    { "EM (E-step and M-step) reports a component collapsed onto one point", "4.8", test_em_step_reports_a_collapse },
 };
 
 int main(int argc, char **argv)
