@@ -803,14 +803,15 @@ size_t mean_field_fit(double *mean, double *variance, double *path, const double
         for (size_t i = 0; i < d; i++) {
             double before = mean[i];
             mean_field_update(mean, variance, mu, Lambda, d, i);
-            largest_move = fmax(largest_move, fabs(mean[i] - before));
+            double move = fabs(mean[i] - before);
+            largest_move = move > largest_move || isnan(move) ? move : largest_move; /* fmax would drop a NaN */
             updates++;
             if (path)
                 vector_copy(path + updates * d, mean, d);
         }
         if (largest_move <= tolerance)
             return updates;
-        if (!(largest_move < INFINITY)) /* NaN or diverging */
+        if (!(largest_move < INFINITY)) /* NaN or diverging: no fixed point */
             return 0;
     }
     return 0;
