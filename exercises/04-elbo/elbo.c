@@ -1,4 +1,4 @@
-/* solutions/04-elbo/elbo.c — KL divergences, the linear-Gaussian model, the Monte Carlo
+/* exercises/04-elbo/elbo.c — KL divergences, the linear-Gaussian model, the Monte Carlo
  * and k-sample bounds, EM on a Gaussian mixture, reverse and forward KL, mean field (see
  * chapters/04-elbo/elbo.h and README.md for the math). */
 #include "elbo.h"
