@@ -12,9 +12,9 @@
  *     with mu4 = E[(g - E g)^4] the estimator's fourth central moment: computed exactly by
  *     quadrature over eps where the estimate is a function of one eps (1-D, one draw), and
  *     estimated from the R values otherwise (d > 1, leave-one-out).
- *   - Both statistics are averages of R >= 40,000 independent terms, so they are close to
+ *   - Both statistics are averages of R >= 20,000 independent terms, so they are close to
  *     normal: a correct solution fails one check with probability about 6e-7 (two-sided
- *     5 sigma), and the whole suite (about 100 such checks) with probability below 1e-4.
+ *     5 sigma), and the whole suite (64 such checks) with probability below 4e-5.
  *   - The seeds are not tuned: VAELAB_SEED_OFFSET=k adds k to every seed, and
  *     `for k in 1 2 3 4 5; do VAELAB_SEED_OFFSET=$k build/solutions/tests/05-estimators/test_estimators || exit 1; done`
  *     runs the suite under five other seeds (tests/05-estimators/seeds.sh does exactly this).
