@@ -179,7 +179,7 @@ static bool measured_table(const Settings *s, const char *csv_path, size_t *outs
 
 /* ---- 2. variance against d and against sigma -------------------------------------------------- */
 
-enum { SWEEP_POINTS = 7, SWEPT = 3, THEORY_POINTS = 61 };
+enum { SWEEP_POINTS = 7, SWEPT = 3, THEORY_POINTS = 100 };
 static const EstimatorKind SWEPT_KINDS[SWEPT] = { ESTIMATOR_SCORE, ESTIMATOR_BASELINE, ESTIMATOR_PATHWISE };
 static const double SWEEP_D[SWEEP_POINTS] = { 1, 2, 5, 10, 20, 50, 100 };
 static const double SWEEP_SIGMA[SWEEP_POINTS] = { 0.05, 0.1, 0.2, 0.5, 1, 2, 5 };
@@ -197,20 +197,25 @@ static Problem swept(Sweep sweep, double value)
     return p;
 }
 
-/* Measured and exact per-draw variance of d/dmu_1, on a log10 x axis (d or sigma), and the
- * theory on a fine grid (d is continuous in the closed form: its polynomial in d). */
+/* Measured and exact per-draw variance of d/dmu_1 on a log10 x axis (d or sigma), and the
+ * theory line on a finer grid. */
 typedef struct SweepResult {
     double log_x[SWEEP_POINTS], measured[SWEPT][SWEEP_POINTS], exact[SWEPT][SWEEP_POINTS];
     double theory_log_x[THEORY_POINTS], theory[SWEPT][THEORY_POINTS];
 } SweepResult;
 
-/* The exact variance at a real d >= 1: linear interpolation between integers is not needed,
- * exact_moments takes size_t d, so the grid is of integer d (and real sigma). */
-static double theory_at(Sweep sweep, EstimatorKind kind, double log_x)
+/* The theory line: the exact variance at every d = 1..100, or at 100 values of sigma evenly
+ * spaced in log10 sigma; x in log10 units.  */
+static void theory_line(SweepResult *r, Sweep sweep)
 {
-    double x = pow(10.0, log_x);
-    Problem p = swept(sweep, sweep == BY_DIMENSION ? round(x) : x);
-    return exact_moments(kind, &p.f, p.mu, p.sigma, p.d, 1).variance_mu;
+    for (size_t t = 0; t < THEORY_POINTS; t++) {
+        double a = r->log_x[0], b = r->log_x[SWEEP_POINTS - 1];
+        double x = sweep == BY_DIMENSION ? (double)(t + 1) : pow(10.0, a + (b - a) * (double)t / (THEORY_POINTS - 1));
+        Problem p = swept(sweep, x);
+        r->theory_log_x[t] = log10(x);
+        for (size_t e = 0; e < SWEPT; e++)
+            r->theory[e][t] = exact_moments(SWEPT_KINDS[e], &p.f, p.mu, p.sigma, p.d, 1).variance_mu;
+    }
 }
 
 static bool run_sweep(SweepResult *r, Sweep sweep, const Settings *s, Rng *rng, Error *err)
@@ -241,12 +246,7 @@ static bool run_sweep(SweepResult *r, Sweep sweep, const Settings *s, Rng *rng, 
     }
     if (!s->common.quiet)
         printf("\n");
-    for (size_t t = 0; t < THEORY_POINTS; t++) {
-        double a = r->log_x[0], b = r->log_x[SWEEP_POINTS - 1];
-        r->theory_log_x[t] = a + (b - a) * (double)t / (THEORY_POINTS - 1);
-        for (size_t e = 0; e < SWEPT; e++)
-            r->theory[e][t] = theory_at(sweep, SWEPT_KINDS[e], r->theory_log_x[t]);
-    }
+    theory_line(r, sweep);
     return true;
 }
 
@@ -278,6 +278,9 @@ static double bivariate_log_density(const double z[2], const double mu[2], const
     return -log(2.0 * M_PI) - 0.5 * log(det) - 0.5 * (c * u * u - 2.0 * b * u * v + a * v * v) / det;
 }
 
+/* max(worst, difference), NaN winning: a NaN must show, and fmax would hide it. */
+static double worse(double worst, double difference) { return difference <= worst ? worst : difference; }
+
 static void change_of_variables_check(const Settings *s, Rng *rng)
 {
     enum { D = 4, TRIALS = 1000 };
@@ -289,12 +292,12 @@ static void change_of_variables_check(const Settings *s, Rng *rng)
     for (size_t t = 0; t < TRIALS; t++) {
         for (size_t j = 0; j < D; j++)
             z[j] = mu[j] + sigma[j] * 2.0 * rng_normal(rng);
-        worst_diagonal = fmax(worst_diagonal, fabs(log_q_change_of_variables(eps, z, mu, L, D)
-                                                   - diagonal_gaussian_log_density(z, mu, sigma, D)));
+        worst_diagonal = worse(worst_diagonal, fabs(log_q_change_of_variables(eps, z, mu, L, D)
+                                                    - diagonal_gaussian_log_density(z, mu, sigma, D)));
         double e0 = rng_normal(rng), e1 = rng_normal(rng);
         double z2[2] = { mu2[0] + L2[0] * e0, mu2[1] + L2[2] * e0 + L2[3] * e1 };
-        worst_triangular = fmax(worst_triangular, fabs(log_q_change_of_variables(eps, z2, mu2, L2, 2)
-                                                       - bivariate_log_density(z2, mu2, L2)));
+        worst_triangular = worse(worst_triangular, fabs(log_q_change_of_variables(eps, z2, mu2, L2, 2)
+                                                        - bivariate_log_density(z2, mu2, L2)));
     }
     if (!s->common.quiet)
         printf("\n== 3. log q(z) = log p(eps) - log |det dz/deps| ==\n"
@@ -378,7 +381,7 @@ static bool elbo_noise(ElboNoise *noise, EstimatorKind kind, const Model *m, con
     for (size_t c = 0; c < 2 * LATENT; c++) {
         Measured component = measured_of(values + c * R, R);
         noise->total_variance += component.variance;
-        noise->worst_z = fmax(noise->worst_z, fabs(component.mean - exact[c]) / standard_error(&component));
+        noise->worst_z = worse(noise->worst_z, fabs(component.mean - exact[c]) / standard_error(&component));
         norm2 += exact[c] * exact[c];
     }
     noise->snr = sqrt(norm2 / noise->total_variance);
