@@ -262,11 +262,11 @@ static void test_closed_forms_against_quadrature(void)
                 ExactMoments exact = exact_moments(kinds[k], functions[i], mu, sigma, 1, 1);
                 DrawMoments q_mu = draw_moments(kinds[k], functions[i], mu, sigma, false);
                 DrawMoments q_sigma = draw_moments(kinds[k], functions[i], mu, sigma, true);
-                bool ok = CHECK_RELATIVE(q_mu.mean, exact.gradient_mu, 1e-7)
-                          & CHECK_RELATIVE(q_sigma.mean, exact.gradient_sigma, 1e-7)
-                          & CHECK_RELATIVE(q_mu.variance, exact.variance_mu, 1e-7)
-                          & CHECK_RELATIVE(q_sigma.variance, exact.variance_sigma, 1e-7);
-                if (!ok)
+                int failed = !CHECK_RELATIVE(q_mu.mean, exact.gradient_mu, 1e-7); /* every check runs */
+                failed += !CHECK_RELATIVE(q_sigma.mean, exact.gradient_sigma, 1e-7);
+                failed += !CHECK_RELATIVE(q_mu.variance, exact.variance_mu, 1e-7);
+                failed += !CHECK_RELATIVE(q_sigma.variance, exact.variance_sigma, 1e-7);
+                if (failed)
                     check_note("function %zu, mu = %g, sigma = %g, %s", i, mu, sigma, estimator_name(kinds[k]));
             }
 }
