@@ -46,12 +46,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dataset.h"
 #include "error.h"
 #include "layers.h"
 #include "mlp.h"
 #include "optimizer.h"
 #include "parameters.h"
 #include "rng.h"
+#include "train.h"
 
 /* exp(30) ~ 1.1e13 and exp(-30) ~ 9.4e-14: far beyond anything a trained head produces,
  * and far from overflow (exp overflows at 709.8) or from a variance that rounds to 0. */
@@ -240,6 +242,12 @@ typedef struct VaeTrainer {
     VaeLoss sum;          /* sum over the batches of B * (R, KL) */
     size_t batches;       /* batches run since the sums were last cleared */
 } VaeTrainer;
+
+/* One pass of run_epoch over `data` with vae_train_batch or vae_evaluate_batch: the mean
+ * R and KL per digit. A loss that is not finite stops it with an error naming the batch
+ * ("batch 3: the loss became NaN at example 201 of 8000 ..."). */
+bool vae_epoch(VaeLoss *mean, VaeTrainer *trainer, const Dataset *data, BatchFunction batch_function,
+               const EpochOptions *options, Error *err);
 
 /* vae_train_step on X; returns the NELBO before the step. */
 double vae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);

@@ -504,3 +504,15 @@ double vae_evaluate_batch(void *trainer, const double *X, const unsigned char *l
     vae_forward(t->vae, &loss, X, t->vae->eps, B);
     return add_to_sums(t, loss, B);
 }
+
+bool vae_epoch(VaeLoss *mean, VaeTrainer *trainer, const Dataset *data, BatchFunction batch_function,
+               const EpochOptions *options, Error *err)
+{
+    double nelbo;
+    trainer->sum = (VaeLoss){ 0.0, 0.0 };
+    trainer->batches = 0;
+    if (!run_epoch(&nelbo, data, batch_function, trainer, options, err))
+        return error_prefix(err, "batch %zu", trainer->batches);
+    *mean = (VaeLoss){ trainer->sum.reconstruction / (double)data->count, trainer->sum.kl / (double)data->count };
+    return true;
+}

@@ -700,6 +700,40 @@ static void test_learns_mnist(void)
     dataset_free(&test);
 }
 
+/* A NaN loss stops the epoch with an error naming the batch: a weight poisoned after the
+ * second step makes the third batch's loss NaN. */
+static double poison_after_two_steps(void *trainer, const double *X, const unsigned char *labels, size_t B)
+{
+    VaeTrainer *t = trainer;
+    if (t->batches == 2)
+        t->vae->decoder_mu.b[0] = NAN;
+    return vae_train_batch(trainer, X, labels, B);
+}
+
+static void test_nan_loss_names_the_batch(void)
+{
+    enum { N = 10 };
+    Vae vae = small_vae(61, VAE_DECODER_BERNOULLI, D);
+    double images[N * P];
+    unsigned char labels[N] = { 0 };
+    uniform_batch(images, N * P, 62);
+    Dataset data = { .count = N, .rows = 2, .cols = 3, .dim = P, .images = images, .labels = labels };
+    Optimizer sgd;
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 63);
+    CHECK(optimizer_init_sgd(&sgd, &vae.parameters, 0.01, 0.0, &err));
+    VaeTrainer trainer = { &vae, &sgd, &rng, { 0, 0 }, 0 };
+    EpochOptions options = { 3, NULL, NULL };
+    VaeLoss mean;
+    err.message[0] = '\0';
+    CHECK(!vae_epoch(&mean, &trainer, &data, poison_after_two_steps, &options, &err));
+    CHECK_CONTAINS(err.message, "batch 3");
+    CHECK_CONTAINS(err.message, "NaN");
+    optimizer_free(&sgd);
+    vae_free(&vae);
+}
+
 /* ---- 6.9 the k-sample estimate of log p(x) ------------------------------------------------------------------- */
 
 /* A VAE with a 1-D latent space whose p(x) = int p(x | z) p(z) dz we can integrate:
@@ -983,6 +1017,7 @@ static const TestCase tests[] = {
     { "two SGD steps are theta - eta dNELBO/dtheta at the drawn eps", "6.8", test_train_step_is_gradient_descent },
     { "each step draws fresh eps", "6.8", test_train_step_draws_fresh_noise },
     { "learns MNIST: test NELBO below 185 in 4 epochs on 1,000 digits", "6.8", test_learns_mnist },
+    { "a NaN loss stops the epoch and names the batch", "6.8", test_nan_loss_names_the_batch },
     { "the importance estimate of p(x) is unbiased for k = 1 and 5", "6.9", test_importance_estimate_is_unbiased },
     { "the k-sample bound rises with k, to log p(x) at k = 1000", "6.9", test_importance_bound_rises_with_k },
     { "the k-sample estimate stays finite when every weight underflows", "6.9", test_importance_estimate_stays_finite },
