@@ -366,13 +366,35 @@ static void print_preview(Vae *vae, const Dataset *test, Rng *rng)
     ascii_preview(stdout, samples, PREVIEW, test->rows, test->cols, PREVIEW);
 }
 
-static void print_summary(const Settings *s, const Vae *vae, const Curves *c, const Dataset *train_set,
+/* (1/N) sum_i ||x_i - E[x | z = mu(x_i)]||^2 over the test digits: chapter 1's
+ * reconstruction error, for comparing the VAE with the auto-encoder of the same width. */
+static double squared_reconstruction_error(Vae *vae, const Dataset *test, Error *err)
+{
+    size_t chunk = vae->max_batch, p = test->dim;
+    double *X_mean = alloc_doubles(chunk * p, err), sum = 0.0;
+    if (!X_mean)
+        return NAN;
+    for (size_t start = 0; start < test->count; start += chunk) {
+        size_t B = start + chunk <= test->count ? chunk : test->count - start;
+        vae_encode(vae, test->images + start * p, B);
+        decode_all(vae, X_mean, vae->mu_z, B);
+        for (size_t i = 0; i < B; i++)
+            sum += vector_squared_distance(X_mean + i * p, test->images + (start + i) * p, p);
+    }
+    free(X_mean);
+    return sum / (double)test->count;
+}
+
+static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Dataset *train_set,
                           const Dataset *test_set)
 {
+    Error err;
     printf("\n%-24s 784 -> %zu -> (mu, log sigma^2) in R^%zu -> %zu -> 784, ReLU, %s decoder\n", "VAE", s->hidden,
            s->d, s->hidden, s->decoder);
     printf("%-24s %zu\n", "parameters", parameters_count_scalars(&vae->parameters));
     printf("%-24s %zu train, %zu test\n", "digits", train_set->count, test_set->count);
+    printf("%-24s %.3f (chapter 1's measure)\n", "test ||x - E[x|mu(x)]||^2",
+           squared_reconstruction_error(vae, test_set, &err));
     if (c->epochs == 0) {
         printf("%-24s none: parameters from %s\n", "training", s->load_path);
         return;

@@ -126,7 +126,7 @@ static const TestCase tests[] = {
     { "vae_mnist --epochs -1 is refused", NULL, test_negative_epochs },
     { "vae_mnist --load of a missing file is refused", NULL, test_missing_checkpoint },
     { "vae_mnist with a missing data folder is refused", NULL, test_missing_data },
-    { "vae_mnist --save, then --load draws the same log p(x); another shape is refused", NULL, test_save_then_load },
+    { "vae_mnist --save, then --load draws the same reconstructions; another shape is refused", NULL, test_save_then_load },
     { "vae_mnist --load of a truncated checkpoint is refused", NULL, test_truncated_checkpoint },
     { "vae_mnist: the same seed gives the same run, another seed another", "6.8", test_same_seed_same_run },
 };
