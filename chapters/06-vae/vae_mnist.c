@@ -393,7 +393,7 @@ static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Da
            s->d, s->hidden, s->decoder);
     printf("%-24s %zu\n", "parameters", parameters_count_scalars(&vae->parameters));
     printf("%-24s %zu train, %zu test\n", "digits", train_set->count, test_set->count);
-    printf("%-24s %.3f (chapter 1's measure)\n", "test ||x - E[x|mu(x)]||^2",
+    printf("%-24s %.3f (xhat = E[x | z = mu(x)]; chapter 1's measure)\n", "test ||x - xhat||^2",
            squared_reconstruction_error(vae, test_set, &err));
     if (c->epochs == 0) {
         printf("%-24s none: parameters from %s\n", "training", s->load_path);
@@ -429,7 +429,10 @@ static bool run(void *settings, Error *err)
     VaeTrainer trainer = { &vae, &optimizer, &rng, { 0, 0 }, 0 };
     const char *dir;
     VaeDecoderKind kind;
-    bool ok = parse_decoder(&kind, s->decoder, err) && load_digits(&train_set, &test_set, &dir, &s->common, err);
+    bool ok = parse_decoder(&kind, s->decoder, err);
+    if (ok && s->load_path && s->save_path)
+        ok = error_set(err, "--save and --load together: a loaded model is not trained, so there is nothing new to save");
+    ok = ok && load_digits(&train_set, &test_set, &dir, &s->common, err);
     if (ok && test_set.count < 2 * PAIRS + SHOWN)
         ok = error_set(err, "--test: the figures need at least %d test digits", 2 * PAIRS + SHOWN);
     ok = ok && prepare(&vae, &optimizer, s, train_set.dim, &rng, err) && make_directories(s->common.out_dir, err);

@@ -76,11 +76,13 @@ void vae_free(Vae *vae)
     mlp_free(&vae->decoder_hidden);
     dense_free(&vae->decoder_mu);
     dense_free(&vae->decoder_log_variance);
-    double *arrays[] = { vae->mu_z,      vae->log_variance_z, vae->eps,
-                         vae->z,         vae->mu_x,           vae->log_variance_x,
-                         vae->log_likelihood, vae->kl,        vae->grad_mu_z,
-                         vae->grad_log_variance_z, vae->grad_z, vae->grad_mu_x,
-                         vae->grad_log_variance_x, vae->grad_encoder_h, vae->grad_decoder_h };
+    double *arrays[] = {
+        vae->mu_z,           vae->log_variance_z,       vae->eps,       vae->z,
+        vae->mu_x,           vae->log_variance_x,       vae->log_likelihood, vae->kl,
+        vae->grad_mu_z,      vae->grad_log_variance_z,  vae->grad_z,
+        vae->grad_mu_x,      vae->grad_log_variance_x,
+        vae->grad_encoder_h, vae->grad_decoder_h,
+    };
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     *vae = (Vae){ 0 };

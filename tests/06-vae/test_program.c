@@ -27,6 +27,7 @@ static void test_unknown_decoder(void) { check_refused("--decoder poisson", "poi
 static void test_floor_out_of_range(void) { check_refused("--decoder gaussian --floor -1000", "--floor"); }
 static void test_negative_epochs(void) { check_refused("--epochs -1", "--epochs"); }
 static void test_missing_checkpoint(void) { check_refused("--load /nonexistent/vae.ckpt", "/nonexistent/vae.ckpt"); }
+static void test_save_and_load(void) { check_refused("--load a.ckpt --save b.ckpt", "--save and --load"); }
 static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
 
 /* Run vae_mnist with `arguments` and --out scratch/name; its output into `output`. */
@@ -125,6 +126,7 @@ static const TestCase tests[] = {
     { "vae_mnist --floor -1000 is refused", NULL, test_floor_out_of_range },
     { "vae_mnist --epochs -1 is refused", NULL, test_negative_epochs },
     { "vae_mnist --load of a missing file is refused", NULL, test_missing_checkpoint },
+    { "vae_mnist --save with --load is refused", NULL, test_save_and_load },
     { "vae_mnist with a missing data folder is refused", NULL, test_missing_data },
     { "vae_mnist --save, then --load draws the same reconstructions; another shape is refused", NULL, test_save_then_load },
     { "vae_mnist --load of a truncated checkpoint is refused", NULL, test_truncated_checkpoint },
