@@ -32,7 +32,9 @@
  * [VAE_LOG_VARIANCE_MIN, VAE_LOG_VARIANCE_MAX] = [-30, 30] in the encoder, so that exp()
  * never overflows into inf and NaN, and to [log_variance_floor, 30] in the Gaussian
  * decoder, whose per-pixel variance otherwise collapses on pixels that are exactly 0
- * (README section 6: the likelihood of a point mass is unbounded).
+ * (README section 6: the likelihood of a point mass is unbounded). A third decoder,
+ * VAE_DECODER_GAUSSIAN_SHARED, learns one variance for all pixels instead of the W_3 head:
+ * the fix that also trains well (README section 6).
  *
  * Conventions (docs/design.md): row i of a batch is example i; shapes in comments;
  * backward passes accumulate (+=); the loss is a mean over the batch and a sum over the
@@ -68,8 +70,13 @@
 
 typedef enum VaeDecoderKind {
     VAE_DECODER_BERNOULLI, /* p_theta(x | z) = prod_j Bernoulli(x_j; sigmoid(s_j)) on logits s */
-    VAE_DECODER_GAUSSIAN   /* p_theta(x | z) = N(x; mu(z), diag sigma^2(z)) */
+    VAE_DECODER_GAUSSIAN,  /* p_theta(x | z) = N(x; mu(z), diag sigma^2(z)): the slide's W_3 head */
+    VAE_DECODER_GAUSSIAN_SHARED /* p_theta(x | z) = N(x; mu(z), sigma^2 I): one learned log sigma^2 for
+                                   every pixel and digit (README section 6) */
 } VaeDecoderKind;
+
+/* Gaussian (either kind) rather than Bernoulli. */
+bool vae_decoder_is_gaussian(VaeDecoderKind kind);
 
 typedef struct VaeShape {
     size_t p;                     /* data dimension (784 for MNIST) */
@@ -90,17 +97,19 @@ typedef struct Vae {
     /* p_theta(x | z) */
     Mlp decoder_hidden;         /* h = ReLU(W_1^T z + b_1), one layer d -> hidden */
     Dense decoder_mu;           /* mu = W_2^T h + b_2 (Gaussian) or the logits s (Bernoulli) */
-    Dense decoder_log_variance; /* log sigma^2 = W_3^T h + b_3 (Gaussian only) */
+    Dense decoder_log_variance; /* log sigma^2 = W_3^T h + b_3 (VAE_DECODER_GAUSSIAN only) */
+    double *shared_log_variance, *grad_shared_log_variance; /* (1) log sigma^2 and its gradient
+                                                               (VAE_DECODER_GAUSSIAN_SHARED only) */
     /* what the last forward pass computed, (max_batch, .) each */
     double *mu_z, *log_variance_z; /* (., d) the encoder's heads, log sigma^2 clamped */
     double *eps, *z;               /* (., d) the noise and the sample z = mu + sigma (.) eps */
-    double *mu_x, *log_variance_x; /* (., p) the decoder's heads (log_variance_x: Gaussian only) */
+    double *mu_x, *log_variance_x; /* (., p) the decoder's heads (log_variance_x: Gaussian only, clamped) */
     double *log_likelihood;        /* (.) log p_theta(x_i | z_i) of each example */
     double *kl;                    /* (.) KL(q_phi(z | x_i) || p(z)) of each example */
     /* scratch of the backward pass: dL/d(each of the above), and dL/dh of both hidden layers */
     double *grad_mu_z, *grad_log_variance_z, *grad_z, *grad_mu_x, *grad_log_variance_x;
     double *grad_encoder_h, *grad_decoder_h;
-    ParameterList parameters; /* phi (q.h1, q.mu, q.logvar), then theta (p.h1, p.mu[, p.logvar]) */
+    ParameterList parameters; /* phi (q.h1, q.mu, q.logvar), then theta (p.h1, p.mu or p.logits, p.logvar) */
 } Vae;
 
 /* The two terms of the negative ELBO of a batch, each averaged over the batch. */
@@ -128,8 +137,9 @@ void vae_clamp_backward(double *grad, const double *log_variance, size_t n, doub
  * into vae->mu_z and vae->log_variance_z (B, d). */
 void vae_encode(Vae *vae, const double *X, size_t B);
 /* Exercise 6.1.  The decoder's heads on codes Z (B, d):
- *     h = ReLU(W_1^T z + b_1),  mu_x = W_2^T h + b_2  [,  log sigma_x^2 = clamp(W_3^T h + b_3)]
- * into vae->mu_x [and vae->log_variance_x] (B, p). Z may be vae->z. */
+ *     h = ReLU(W_1^T z + b_1),  mu_x = W_2^T h + b_2  into vae->mu_x (B, p),
+ * and for a Gaussian decoder log sigma_x^2 into vae->log_variance_x (B, p): clamp(W_3^T h + b_3),
+ * or the shared clamp(log sigma^2) in every entry. Z may be vae->z. */
 void vae_decode(Vae *vae, const double *Z, size_t B);
 
 /* ---- the reparameterisation trick (Louppe L11) ------------------------------------------- */

@@ -350,8 +350,10 @@ static bool parse_decoder(VaeDecoderKind *kind, const char *name, Error *err)
         *kind = VAE_DECODER_BERNOULLI;
     else if (strcmp(name, "gaussian") == 0)
         *kind = VAE_DECODER_GAUSSIAN;
+    else if (strcmp(name, "gaussian-shared") == 0)
+        *kind = VAE_DECODER_GAUSSIAN_SHARED;
     else
-        return error_set(err, "--decoder: '%s' is neither bernoulli nor gaussian", name);
+        return error_set(err, "--decoder: '%s' is not one of bernoulli, gaussian, gaussian-shared", name);
     return true;
 }
 
@@ -464,7 +466,7 @@ int main(int argc, char **argv)
     const Option options[] = {
         { "d", OPTION_SIZE, &s.d, "latent dimension (Louppe L11 shows 2, 5, 10, 20)", 1, 784 },
         { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of the encoder and the decoder", 1, 4096 },
-        { "decoder", OPTION_STRING, &s.decoder, "p(x|z): bernoulli (on logits) or gaussian (the slide's)", 0, 0 },
+        { "decoder", OPTION_STRING, &s.decoder, "p(x|z): bernoulli (on logits), gaussian (the slide's) or gaussian-shared", 0, 0 },
         { "floor", OPTION_DOUBLE, &s.log_variance_floor, "Gaussian decoder: the floor on log sigma^2", -30, 30 },
         { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits", 1, 1000 },
         { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },

@@ -10,12 +10,17 @@
 #include "matrix.h"
 #include "numerics.h"
 
+bool vae_decoder_is_gaussian(VaeDecoderKind kind)
+{
+    return kind == VAE_DECODER_GAUSSIAN || kind == VAE_DECODER_GAUSSIAN_SHARED;
+}
+
 bool vae_shape_check(VaeShape shape, Error *err)
 {
     if (shape.p == 0 || shape.hidden == 0 || shape.d == 0)
         return error_set(err, "a VAE needs p, hidden and d of at least 1 (got p = %zu, hidden = %zu, d = %zu)",
                          shape.p, shape.hidden, shape.d);
-    if (shape.decoder == VAE_DECODER_GAUSSIAN
+    if (vae_decoder_is_gaussian(shape.decoder)
         && !(shape.log_variance_floor >= VAE_LOG_VARIANCE_MIN && shape.log_variance_floor <= VAE_LOG_VARIANCE_MAX))
         return error_set(err, "the log-variance floor must be in [%g, %g] (got %g)", VAE_LOG_VARIANCE_MIN,
                          VAE_LOG_VARIANCE_MAX, shape.log_variance_floor);
@@ -34,7 +39,7 @@ bool vae_init(Vae *vae, VaeShape shape, size_t max_batch, Rng *rng, Error *err)
     if (!vae_shape_check(shape, err))
         return false;
     size_t p = shape.p, hidden = shape.hidden, d = shape.d, n = max_batch;
-    bool gaussian = shape.decoder == VAE_DECODER_GAUSSIAN;
+    bool head = shape.decoder == VAE_DECODER_GAUSSIAN, shared = shape.decoder == VAE_DECODER_GAUSSIAN_SHARED;
     size_t encoder_sizes[2] = { p, hidden }, decoder_sizes[2] = { d, hidden };
     bool ok = mlp_init(&vae->encoder_hidden, encoder_sizes, 2, shape.hidden_activation, shape.hidden_activation,
                        n, rng, err)
@@ -43,7 +48,9 @@ bool vae_init(Vae *vae, VaeShape shape, size_t max_batch, Rng *rng, Error *err)
               && mlp_init(&vae->decoder_hidden, decoder_sizes, 2, shape.hidden_activation, shape.hidden_activation,
                           n, rng, err)
               && head_init(&vae->decoder_mu, hidden, p, rng, err)
-              && (!gaussian || head_init(&vae->decoder_log_variance, hidden, p, rng, err))
+              && (!head || head_init(&vae->decoder_log_variance, hidden, p, rng, err))
+              && (!shared || ((vae->shared_log_variance = alloc_doubles(1, err))
+                              && (vae->grad_shared_log_variance = alloc_doubles(1, err))))
               && (vae->mu_z = alloc_doubles(n * d, err)) && (vae->log_variance_z = alloc_doubles(n * d, err))
               && (vae->eps = alloc_doubles(n * d, err)) && (vae->z = alloc_doubles(n * d, err))
               && (vae->mu_x = alloc_doubles(n * p, err)) && (vae->log_variance_x = alloc_doubles(n * p, err))
@@ -62,9 +69,16 @@ bool vae_init(Vae *vae, VaeShape shape, size_t max_batch, Rng *rng, Error *err)
     dense_parameters(&vae->encoder_mu, &vae->parameters, "q.mu");
     dense_parameters(&vae->encoder_log_variance, &vae->parameters, "q.logvar");
     mlp_parameters(&vae->decoder_hidden, &vae->parameters, "p.h");
-    dense_parameters(&vae->decoder_mu, &vae->parameters, gaussian ? "p.mu" : "p.logits");
-    if (gaussian)
+    dense_parameters(&vae->decoder_mu, &vae->parameters, vae_decoder_is_gaussian(shape.decoder) ? "p.mu" : "p.logits");
+    if (head)
         dense_parameters(&vae->decoder_log_variance, &vae->parameters, "p.logvar");
+    if (shared) {
+        /* start at sigma^2 = 0.1, about the mean squared grey level of a digit: the maximum-
+         * likelihood variance of a decoder that still outputs mu = 0. (Adam moves a single
+         * parameter about lr per step, so from sigma^2 = 1 it would take ~30 epochs.) */
+        vae->shared_log_variance[0] = log(0.1);
+        parameters_add(&vae->parameters, "p.logvar", vae->shared_log_variance, vae->grad_shared_log_variance, 1);
+    }
     return true;
 }
 
@@ -82,6 +96,7 @@ void vae_free(Vae *vae)
         vae->grad_mu_z,      vae->grad_log_variance_z,  vae->grad_z,
         vae->grad_mu_x,      vae->grad_log_variance_x,
         vae->grad_encoder_h, vae->grad_decoder_h,
+        vae->shared_log_variance, vae->grad_shared_log_variance,
     };
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
@@ -257,7 +272,7 @@ void vae_bernoulli_log_likelihood_backward(double *grad_logits, const double *X,
 
 void vae_log_likelihood(Vae *vae, double *log_likelihood, const double *X, size_t B)
 {
-    if (vae->shape.decoder == VAE_DECODER_GAUSSIAN)
+    if (vae_decoder_is_gaussian(vae->shape.decoder))
         vae_gaussian_log_likelihood(log_likelihood, X, vae->mu_x, vae->log_variance_x, B, vae->shape.p);
     else
         vae_bernoulli_log_likelihood(log_likelihood, X, vae->mu_x, B, vae->shape.p);
@@ -339,7 +354,7 @@ void vae_decoder_mean(Vae *vae, double *X_mean, const double *Z, size_t B)
 {
     size_t n = B * vae->shape.p;
     vae_decode(vae, Z, B);
-    if (vae->shape.decoder == VAE_DECODER_GAUSSIAN)
+    if (vae_decoder_is_gaussian(vae->shape.decoder))
         vector_copy(X_mean, vae->mu_x, n);
     else
         for (size_t i = 0; i < n; i++)

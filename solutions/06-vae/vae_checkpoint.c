@@ -144,7 +144,12 @@ static unsigned char *read_file(const char *path, size_t limit, size_t *size, Er
 
 static const char *decoder_name(uint32_t kind)
 {
-    return kind == VAE_DECODER_GAUSSIAN ? "Gaussian" : kind == VAE_DECODER_BERNOULLI ? "Bernoulli" : "unknown";
+    switch (kind) {
+    case VAE_DECODER_BERNOULLI: return "Bernoulli";
+    case VAE_DECODER_GAUSSIAN: return "Gaussian";
+    case VAE_DECODER_GAUSSIAN_SHARED: return "Gaussian shared-variance";
+    default: return "unknown";
+    }
 }
 
 /* The header says what the file holds: the same version and shape as `vae`, or an error. */
@@ -163,7 +168,7 @@ static bool check_header(const unsigned char *bytes, const Vae *vae, const char 
     const VaeShape *s = &vae->shape;
     if (decoder != (uint32_t)s->decoder || p != s->p || hidden != s->hidden || d != s->d
         || activation != (uint32_t)s->hidden_activation || count != vae->parameters.count
-        || (s->decoder == VAE_DECODER_GAUSSIAN && floor != s->log_variance_floor))
+        || (vae_decoder_is_gaussian(s->decoder) && floor != s->log_variance_floor))
         return error_set(err,
                          "%s: the checkpoint holds a %s VAE %llu-%llu-%llu, this run builds a %s VAE %zu-%zu-%zu "
                          "(give the same --decoder, --hidden and --d as when it was saved)",

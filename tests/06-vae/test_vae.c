@@ -49,6 +49,8 @@ static Vae small_vae(unsigned seed, VaeDecoderKind decoder, size_t d)
     if (!vae_init(&vae, shape, MAX_BATCH, &rng, &err))
         abort();
     fill_biases(&vae, &rng);
+    if (decoder == VAE_DECODER_GAUSSIAN_SHARED)
+        vae.shared_log_variance[0] = -0.4;
     return vae;
 }
 
@@ -104,8 +106,12 @@ static void reference_decode(double *mu, double *log_variance, const Vae *vae, c
     double h[H];
     reference_layer(h, hidden_dense(&vae->decoder_hidden), vae->shape.hidden_activation, z);
     reference_layer(mu, &vae->decoder_mu, ACTIVATION_IDENTITY, h);
-    if (vae->shape.decoder == VAE_DECODER_GAUSSIAN) {
-        reference_layer(log_variance, &vae->decoder_log_variance, ACTIVATION_IDENTITY, h);
+    if (vae_decoder_is_gaussian(vae->shape.decoder)) {
+        if (vae->shape.decoder == VAE_DECODER_GAUSSIAN)
+            reference_layer(log_variance, &vae->decoder_log_variance, ACTIVATION_IDENTITY, h);
+        else
+            for (size_t j = 0; j < P; j++)
+                log_variance[j] = vae->shared_log_variance[0];
         for (size_t j = 0; j < P; j++)
             log_variance[j] = fmin(fmax(log_variance[j], vae->shape.log_variance_floor), VAE_LOG_VARIANCE_MAX);
     }
@@ -117,7 +123,7 @@ static double reference_log_likelihood(const Vae *vae, const double *x, const do
     double mu[P], log_variance[P], sum = 0.0;
     reference_decode(mu, log_variance, vae, z);
     for (size_t j = 0; j < P; j++) {
-        if (vae->shape.decoder == VAE_DECODER_GAUSSIAN) {
+        if (vae_decoder_is_gaussian(vae->shape.decoder)) {
             sum += log_normal_density(x[j], mu[j], exp(log_variance[j]));
         } else {
             double probability = 1.0 / (1.0 + exp(-mu[j]));
@@ -204,7 +210,7 @@ static void check_decode(VaeDecoderKind decoder)
         reference_decode(mu, log_variance, &vae, Z + i * D);
         for (size_t j = 0; j < P; j++) {
             CHECK_NEAR(mu[j], vae.mu_x[i * P + j], 1e-12);
-            if (decoder == VAE_DECODER_GAUSSIAN)
+            if (vae_decoder_is_gaussian(decoder))
                 CHECK_NEAR(log_variance[j], vae.log_variance_x[i * P + j], 1e-12);
         }
     }
@@ -213,6 +219,7 @@ static void check_decode(VaeDecoderKind decoder)
 
 static void test_decode_gaussian(void) { check_decode(VAE_DECODER_GAUSSIAN); }
 static void test_decode_bernoulli(void) { check_decode(VAE_DECODER_BERNOULLI); }
+static void test_decode_gaussian_shared(void) { check_decode(VAE_DECODER_GAUSSIAN_SHARED); }
 
 /* Heads whose log sigma^2 would be +-1000 are clamped: exp() of them stays finite, and the
  * Gaussian decoder's variance stops at its floor. */
@@ -496,6 +503,7 @@ static void check_forward(VaeDecoderKind decoder)
 
 static void test_forward_gaussian(void) { check_forward(VAE_DECODER_GAUSSIAN); }
 static void test_forward_bernoulli(void) { check_forward(VAE_DECODER_BERNOULLI); }
+static void test_forward_gaussian_shared(void) { check_forward(VAE_DECODER_GAUSSIAN_SHARED); }
 
 /* Both terms are means over the batch: the same batch twice gives the same R and KL. */
 static void test_forward_is_a_mean(void)
@@ -540,7 +548,8 @@ static void check_every_gradient(VaeDecoderKind decoder)
     vae_forward(&vae, NULL, X, eps, BATCH);
     vae_backward(&vae, X, eps, BATCH);
     VaeContext context = { &vae, X, eps, BATCH };
-    CHECK_LONG(decoder == VAE_DECODER_GAUSSIAN ? 12 : 10, vae.parameters.count);
+    CHECK_LONG(decoder == VAE_DECODER_GAUSSIAN ? 12 : decoder == VAE_DECODER_GAUSSIAN_SHARED ? 11 : 10,
+               vae.parameters.count);
     for (size_t k = 0; k < vae.parameters.count; k++) {
         const Parameter *p = &vae.parameters.items[k];
         GradCheckResult r = gradient_check(p, nelbo_of, &context, 0);
@@ -552,6 +561,7 @@ static void check_every_gradient(VaeDecoderKind decoder)
 
 static void test_gradients_gaussian(void) { check_every_gradient(VAE_DECODER_GAUSSIAN); }
 static void test_gradients_bernoulli(void) { check_every_gradient(VAE_DECODER_BERNOULLI); }
+static void test_gradients_gaussian_shared(void) { check_every_gradient(VAE_DECODER_GAUSSIAN_SHARED); }
 
 /* Backward passes accumulate: two of them give twice the gradient of one. */
 static void test_backward_accumulates(void)
@@ -995,6 +1005,7 @@ static const TestCase tests[] = {
     { "encoder: h, mu and log sigma^2 match the layers written out", "6.1", test_encode },
     { "Gaussian decoder: mu and log sigma^2 match the layers written out", "6.1", test_decode_gaussian },
     { "Bernoulli decoder: the logits match the layers written out", "6.1", test_decode_bernoulli },
+    { "shared-variance Gaussian decoder: mu, and the one log sigma^2 everywhere", "6.1", test_decode_gaussian_shared },
     { "log sigma^2 heads at +-1000 are clamped to [-30, 30] and the floor", "6.1", test_log_variance_clamped },
     { "z = mu + sigma eps by hand: sigma = exp(1/2 log sigma^2)", "6.2", test_reparameterize_by_hand },
     { "z stays finite for log sigma^2 = +-1000", "6.2", test_reparameterize_extremes },
@@ -1009,9 +1020,11 @@ static const TestCase tests[] = {
     { "Bernoulli log-likelihood gradient: gradient check", "6.5", test_bernoulli_log_likelihood_gradient },
     { "NELBO of a batch, Gaussian decoder: R and KL from the definitions", "6.6", test_forward_gaussian },
     { "NELBO of a batch, Bernoulli decoder: R and KL from the definitions", "6.6", test_forward_bernoulli },
+    { "NELBO of a batch, shared-variance decoder: R and KL from the definitions", "6.6", test_forward_gaussian_shared },
     { "R and KL are means over the batch", "6.6", test_forward_is_a_mean },
     { "gradient check of all 12 tensors, Gaussian decoder, eps fixed", "6.7", test_gradients_gaussian },
     { "gradient check of all 10 tensors, Bernoulli decoder, eps fixed", "6.7", test_gradients_bernoulli },
+    { "gradient check of all 11 tensors, shared-variance decoder, eps fixed", "6.7", test_gradients_gaussian_shared },
     { "backward accumulates into the gradients", "6.7", test_backward_accumulates },
     { "log sigma^2 heads at +-1000: NELBO and gradients finite", "6.7", test_extreme_log_variance_stays_finite },
     { "two SGD steps are theta - eta dNELBO/dtheta at the drawn eps", "6.8", test_train_step_is_gradient_descent },
