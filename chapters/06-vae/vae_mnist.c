@@ -121,7 +121,8 @@ typedef struct Bound {
 } Bound;
 
 /* The mean over the first n test digits of the k-sample estimate of log p(x), and its
- * standard error sd / sqrt(n) (the spread between digits). */
+ * standard error sd / sqrt(n) (the spread between digits). A value that is not finite is
+ * shown as it is (nan): the model is trained by then, and the other figures still help. */
 static bool estimate_log_px(Bound *bound, Vae *vae, const Dataset *test, size_t n, size_t k, Rng *rng, Error *err)
 {
     size_t chunk = vae->max_batch;
@@ -136,8 +137,6 @@ static bool estimate_log_px(Bound *bound, Vae *vae, const Dataset *test, size_t 
         for (size_t i = 0; i < n; i++)
             squares += (log_px[i] - mean) * (log_px[i] - mean);
         *bound = (Bound){ k, mean, n > 1 ? sqrt(squares / (double)(n - 1) / (double)n) : NAN };
-        if (!isfinite(mean))
-            ok = error_set(err, "log p(x) with k = %zu is not finite", k);
     }
     free(log_px);
     free(log_weights);
@@ -409,12 +408,13 @@ static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Da
     printf("%-24s %.1f s\n", "training time", c->seconds);
 }
 
-/* Build the model (and load or train it). */
-static bool prepare(Vae *vae, Optimizer *optimizer, const Settings *s, size_t p, Rng *rng, Error *err)
+/* Build the model, then load its parameters or an optimiser to train them. */
+static bool prepare(Vae *vae, Optimizer *optimizer, const Settings *s, VaeDecoderKind decoder, size_t p, Rng *rng,
+                    Error *err)
 {
-    VaeShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, VAE_DECODER_BERNOULLI, s->log_variance_floor };
+    VaeShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, decoder, s->log_variance_floor };
     size_t max_batch = s->batch_size > MANIFOLD_SIDE * MANIFOLD_SIDE ? s->batch_size : MANIFOLD_SIDE * MANIFOLD_SIDE;
-    return parse_decoder(&shape.decoder, s->decoder, err) && vae_init(vae, shape, max_batch, rng, err)
+    return vae_init(vae, shape, max_batch, rng, err)
            && (s->load_path ? vae_load(vae, s->load_path, err)
                             : optimizer_init_adam(optimizer, &vae->parameters, s->learning_rate, err));
 }
@@ -430,14 +430,14 @@ static bool run(void *settings, Error *err)
     rng_seed(&rng, s->common.seed);
     VaeTrainer trainer = { &vae, &optimizer, &rng, { 0, 0 }, 0 };
     const char *dir;
-    VaeDecoderKind kind;
+    VaeDecoderKind kind = VAE_DECODER_BERNOULLI;
     bool ok = parse_decoder(&kind, s->decoder, err);
     if (ok && s->load_path && s->save_path)
         ok = error_set(err, "--save and --load together: a loaded model is not trained, so there is nothing new to save");
     ok = ok && load_digits(&train_set, &test_set, &dir, &s->common, err);
     if (ok && test_set.count < 2 * PAIRS + SHOWN)
         ok = error_set(err, "--test: the figures need at least %d test digits", 2 * PAIRS + SHOWN);
-    ok = ok && prepare(&vae, &optimizer, s, train_set.dim, &rng, err) && make_directories(s->common.out_dir, err);
+    ok = ok && prepare(&vae, &optimizer, s, kind, train_set.dim, &rng, err) && make_directories(s->common.out_dir, err);
     if (ok && !s->common.quiet)
         printf("%s: %zu training and %zu test digits from %s; d = %zu, %s decoder\n", PROGRAM, train_set.count,
                test_set.count, dir, s->d, s->decoder);
