@@ -1,15 +1,21 @@
-/* tests/06-vae/test_program.c — vae_mnist on bad input, its checkpoints, and its seed.
+/* tests/06-vae/test_program.c — vae_mnist on bad input, and on checkpoints.
  *
  * Every bad flag, data file or checkpoint must give one line `vae_mnist: error: ...` naming
  * the problem, a non-zero exit status, and no output file (harness.h,
- * check_program_refuses). A short run saved with --save and drawn again with --load must
- * draw the same reconstructions; the same --seed must give the same run, byte for byte.
- * The tests that train are graded with the training step (6.8): on its stub the loss is
- * NaN and there is no model to save.
+ * check_program_refuses). A checkpoint written by vae_save (the test makes one) is drawn
+ * by --load.
+ *
+ * None of these tests is graded, so none may depend on an exercise: the program is linked
+ * with the earlier chapters too, and a chapter that does not compile must cost only its
+ * own points. So nothing here trains (training is exercise 6.8; its determinism and the
+ * checkpoints' round trip are tested in test_vae.c), and --load draws its figures even
+ * from stubs (zeros, and a NaN log p(x) that is printed, not fatal).
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "vae.h"
 
 #include "harness.h"
 
@@ -17,13 +23,6 @@ static void check_refused(const char *arguments, const char *expected)
 {
     check_program_refuses("vae_mnist", arguments, expected);
 }
-
-/* A tiny run: small sets, a small network, one epoch, two k. d = 3, not 2, so that no
- * manifold is drawn: these tests are graded with the training step (6.8) and must not
- * stop on exercise 6.11 (the program tolerates the other exercises' stubs: a NaN log p(x)
- * is printed, not fatal). */
-#define SHAPE "--hidden 16 --d 3"
-#define SHORT_RUN "--epochs 1 --train 200 --test 100 " SHAPE " --batch 50 --k 1,10 --iw-test 20 --quiet"
 
 static void test_zero_latent_dimension(void) { check_refused("--d 0", "--d"); }
 static void test_zero_k(void) { check_refused("--k 0,10", "--k"); }
@@ -36,95 +35,79 @@ static void test_missing_checkpoint(void) { check_refused("--load /nonexistent/v
 static void test_save_and_load(void) { check_refused("--load a.ckpt --save b.ckpt", "--save and --load"); }
 static void test_missing_data(void) { check_refused("--data /nonexistent/mnist", "/nonexistent/mnist"); }
 
-/* Run vae_mnist with `arguments` and --out scratch/name; its output into `output`.
- * The run trains, so it runs exercise code: `ulimit -t` caps its CPU time (a short run
- * needs well under a second), because the harness's time limit stops this test but not
- * the program it started, and a student's endless loop would otherwise outlive the test. */
-static bool run_program(const char *arguments, const char *name, char *output, size_t size)
+/* A checkpoint of a small VAE at scratch/name: 784-16-3, Bernoulli, ReLU, as vae_mnist
+ * builds it with SHAPE. */
+#define SHAPE "--hidden 16 --d 3"
+
+static bool write_checkpoint(char *path, size_t size, const char *name)
 {
-    char program[1024], command[4096];
-    if (!test_program_path(program, sizeof program, "vae_mnist"))
-        return false;
-    snprintf(command, sizeof command, "ulimit -t 10; exec %s %s --out %s/%s", program, arguments, test_scratch_dir(),
-             name);
-    if (test_run_command(command, output, size) != 0) {
-        check_note("%s failed: %s", command, output);
-        return false;
+    snprintf(path, size, "%s/%s", test_scratch_dir(), name);
+    Vae vae;
+    Rng rng;
+    Error err;
+    rng_seed(&rng, 1);
+    VaeShape shape = { 784, 16, 3, ACTIVATION_RELU, VAE_DECODER_BERNOULLI, VAE_GAUSSIAN_LOG_VARIANCE_FLOOR };
+    bool ok = vae_init(&vae, shape, 8, &rng, &err) && vae_save(&vae, path, &err);
+    if (!ok)
+        check_note("%s", err.message);
+    vae_free(&vae);
+    return ok;
+}
+
+/* --load draws every figure but the learning curves, and says where. */
+static void test_load_draws_the_figures(void)
+{
+    char program[1024], path[1024], command[4096], output[8192];
+    if (!CHECK(test_program_path(program, sizeof program, "vae_mnist")) || !CHECK(write_checkpoint(path, sizeof path, "vae.ckpt")))
+        return;
+    snprintf(command, sizeof command, "%s --load %s " SHAPE " --test 100 --k 1,10 --iw-test 20 --out %s/loaded", program,
+             path, test_scratch_dir());
+    CHECK_LONG(0, test_run_command(command, output, sizeof output));
+    const char *drawn[] = { "iw.csv", "samples.pgm", "latent.svg", "reconstructions.pgm", "interpolation.pgm" };
+    for (size_t i = 0; i < sizeof drawn / sizeof drawn[0]; i++) {
+        char file[1200];
+        snprintf(file, sizeof file, "%s/loaded/%s", test_scratch_dir(), drawn[i]);
+        if (!CHECK(access(file, R_OK) == 0))
+            check_note("missing: %s", file);
+        CHECK_CONTAINS(output, drawn[i]);
     }
-    return true;
+    snprintf(path, sizeof path, "%s/loaded/loss.svg", test_scratch_dir());
+    CHECK(access(path, F_OK) != 0); /* nothing was trained */
+    CHECK_CONTAINS(output, "none: parameters from");
 }
 
-/* The bytes of scratch/name/file (up to size); their count, 0 if unreadable. */
-static size_t read_bytes(const char *name, const char *file, char *bytes, size_t size)
+/* Write a checkpoint, spoil it, and expect --load to refuse it naming `expected`. */
+static void check_spoiled_checkpoint(void (*spoil)(const char *path), const char *arguments, const char *expected)
 {
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s/%s", test_scratch_dir(), name, file);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t used = fread(bytes, 1, size, f);
-    fclose(f);
-    return used;
-}
-
-/* The text of scratch/name/file, NUL-terminated; false if empty or unreadable. */
-static bool read_text(const char *name, const char *file, char *text, size_t size)
-{
-    size_t used = read_bytes(name, file, text, size - 1);
-    text[used] = '\0';
-    return used > 0;
-}
-
-/* A checkpoint written by --save is read by --load: the same parameters draw the same
- * reconstructions E[x | z = mu(x)] (no noise in them), byte for byte. A checkpoint of
- * another shape is refused. */
-static void test_save_then_load(void)
-{
-    static char output[4096], saved[1 << 20], loaded[1 << 20];
-    char arguments[2048];
-    snprintf(arguments, sizeof arguments, SHORT_RUN " --seed 3 --save %s/vae.ckpt", test_scratch_dir());
-    if (!CHECK(run_program(arguments, "trained", output, sizeof output)))
+    char path[1024], command[1400];
+    if (!CHECK(write_checkpoint(path, sizeof path, "spoiled.ckpt")))
         return;
-    snprintf(arguments, sizeof arguments, "--test 100 " SHAPE " --k 1 --iw-test 20 --quiet --seed 4 --load %s/vae.ckpt",
-             test_scratch_dir());
-    if (!CHECK(run_program(arguments, "loaded", output, sizeof output)))
-        return;
-    size_t saved_size = read_bytes("trained", "reconstructions.pgm", saved, sizeof saved);
-    size_t loaded_size = read_bytes("loaded", "reconstructions.pgm", loaded, sizeof loaded);
-    CHECK(saved_size > 1000);
-    CHECK_LONG(saved_size, loaded_size);
-    CHECK(saved_size == loaded_size && memcmp(saved, loaded, saved_size) == 0);
-    char with_other_shape[1200];
-    snprintf(with_other_shape, sizeof with_other_shape, "--hidden 17 --d 3 --load %s/vae.ckpt", test_scratch_dir());
-    check_refused(with_other_shape, "vae.ckpt");
+    if (spoil)
+        spoil(path);
+    snprintf(command, sizeof command, "%s --load %s", arguments, path);
+    check_refused(command, expected);
 }
 
-/* A checkpoint cut short is one clear error. */
-static void test_truncated_checkpoint(void)
+static void cut_short(const char *path) { CHECK(truncate(path, 1000) == 0); }
+
+static void flip_a_byte(const char *path)
 {
-    char arguments[2048], output[4096], path[1200];
-    snprintf(arguments, sizeof arguments, SHORT_RUN " --save %s/cut.ckpt", test_scratch_dir());
-    if (!CHECK(run_program(arguments, "trained", output, sizeof output)))
+    FILE *file = fopen(path, "r+b");
+    if (!CHECK(file != NULL))
         return;
-    snprintf(path, sizeof path, "%s/cut.ckpt", test_scratch_dir());
-    CHECK(truncate(path, 1000) == 0);
-    snprintf(arguments, sizeof arguments, SHAPE " --load %s", path);
-    check_refused(arguments, "truncated");
+    fseek(file, 5000, SEEK_SET);
+    int byte = fgetc(file);
+    fseek(file, 5000, SEEK_SET);
+    fputc(byte ^ 0x40, file);
+    fclose(file);
 }
 
-static void test_same_seed_same_run(void)
+static void test_truncated_checkpoint(void) { check_spoiled_checkpoint(cut_short, SHAPE, "truncated"); }
+static void test_corrupt_checkpoint(void) { check_spoiled_checkpoint(flip_a_byte, SHAPE, "checksum"); }
+static void test_checkpoint_of_another_shape(void) { check_spoiled_checkpoint(NULL, "--hidden 17 --d 3", "784-16-3"); }
+static void test_checkpoint_of_another_decoder(void)
 {
-    char output[4096], first[4096], again[4096], other[4096];
-    if (!CHECK(run_program(SHORT_RUN " --seed 7", "first", output, sizeof output))
-        || !CHECK(run_program(SHORT_RUN " --seed 7", "again", output, sizeof output))
-        || !CHECK(run_program(SHORT_RUN " --seed 8", "other", output, sizeof output)))
-        return;
-    CHECK(read_text("first", "log.csv", first, sizeof first));
-    CHECK(read_text("again", "log.csv", again, sizeof again));
-    CHECK(read_text("other", "log.csv", other, sizeof other));
-    CHECK(strcmp(first, again) == 0);
-    CHECK(strcmp(first, other) != 0);
-    check_note("seed 7:\n%s\nseed 7 again:\n%s\nseed 8:\n%s", first, again, other);
+    check_spoiled_checkpoint(NULL, SHAPE " --decoder gaussian-shared", "Bernoulli");
 }
 
 static const TestCase tests[] = {
@@ -138,10 +121,11 @@ static const TestCase tests[] = {
     { "vae_mnist --load of a missing file is refused", NULL, test_missing_checkpoint },
     { "vae_mnist --save with --load is refused", NULL, test_save_and_load },
     { "vae_mnist with a missing data folder is refused", NULL, test_missing_data },
-    { "vae_mnist --save, then --load draws the same reconstructions; another shape is refused", "6.8",
-      test_save_then_load },
-    { "vae_mnist --load of a truncated checkpoint is refused", "6.8", test_truncated_checkpoint },
-    { "vae_mnist: the same seed gives the same run, another seed another", "6.8", test_same_seed_same_run },
+    { "vae_mnist --load draws the figures of a saved model", NULL, test_load_draws_the_figures },
+    { "vae_mnist --load of a truncated checkpoint is refused", NULL, test_truncated_checkpoint },
+    { "vae_mnist --load of a corrupt checkpoint is refused", NULL, test_corrupt_checkpoint },
+    { "vae_mnist --load of another shape's checkpoint is refused", NULL, test_checkpoint_of_another_shape },
+    { "vae_mnist --load of another decoder's checkpoint is refused", NULL, test_checkpoint_of_another_decoder },
 };
 
 int main(int argc, char **argv)
