@@ -1,0 +1,278 @@
+/* chapters/06-vae/vae.h — the variational auto-encoder, step by step (Louppe L11,
+ * "Variational auto-encoders", "Reparameterization trick", "Step-by-step example";
+ * CS228 notes ch. 7; CSC413 L10; Wu L6).
+ *
+ * A VAE is a deep latent variable model with a prescribed prior p(z) = N(0, I), a
+ * generative network (decoder) p_theta(x | z) and an inference network (encoder)
+ * q_phi(z | x) that approximates the posterior. Both are trained together by maximising
+ * the evidence lower bound of every digit,
+ *
+ *     ELBO(x; theta, phi) = E_{q_phi(z|x)} [log p_theta(x | z)] - KL(q_phi(z|x) || p(z))
+ *                         <= log p_theta(x),
+ *
+ * which here is minimised as a loss, the negative ELBO, averaged over a mini-batch:
+ *
+ *     NELBO = R + KL,   R  = -(1/B) sum_i log p_theta(x_i | z_i),   z_i ~ q_phi(z | x_i),
+ *                       KL =  (1/B) sum_i KL(q_phi(z | x_i) || p(z)).
+ *
+ * The networks of the slide's step-by-step example (one hidden layer h each):
+ *
+ *   encoder q_phi(z | x) = N(z; mu(x; phi), sigma^2(x; phi) I),  phi = {W_4, b_4, W_5, b_5, W_6, b_6}
+ *       h = ReLU(W_4^T x + b_4),   mu = W_5^T h + b_5,   log sigma^2 = W_6^T h + b_6
+ *   reparameterisation
+ *       z = mu + sigma (.) eps,    eps ~ N(0, I),   sigma = exp(1/2 log sigma^2)
+ *   decoder p_theta(x | z),                                      theta = {W_1, b_1, W_2, b_2, W_3, b_3}
+ *       h = ReLU(W_1^T z + b_1), then either
+ *       Gaussian (the slide):  p_theta(x | z) = N(x; mu(z), sigma^2(z) I),
+ *                              mu = W_2^T h + b_2,   log sigma^2 = W_3^T h + b_3
+ *       Bernoulli (PyTorch's example, Kingma & Welling): p_theta(x_j = 1 | z) = sigmoid(s_j),
+ *                              the logits s = W_2^T h + b_2 (W_3, b_3 unused)
+ *
+ * Every log sigma^2 a head produces is clamped (vae_clamp) before use: to
+ * [VAE_LOG_VARIANCE_MIN, VAE_LOG_VARIANCE_MAX] = [-30, 30] in the encoder, so that exp()
+ * never overflows into inf and NaN, and to [log_variance_floor, 30] in the Gaussian
+ * decoder, whose per-pixel variance otherwise collapses on pixels that are exactly 0
+ * (README section 6: the likelihood of a point mass is unbounded). A third decoder,
+ * VAE_DECODER_GAUSSIAN_SHARED, learns one variance for all pixels instead of the W_3 head:
+ * the fix that also trains well (README section 6).
+ *
+ * Conventions (docs/design.md): row i of a batch is example i; shapes in comments;
+ * backward passes accumulate (+=); the loss is a mean over the batch and a sum over the
+ * pixels and latent coordinates. The per-example pieces (the reparameterisation, the KL,
+ * the log-likelihoods) are written for one example's math and take a `scale` where their
+ * gradient is accumulated, so that the batch-level exercises decide the 1/B and the sign.
+ */
+#ifndef VAELAB_VAE_H
+#define VAELAB_VAE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dataset.h"
+#include "error.h"
+#include "layers.h"
+#include "mlp.h"
+#include "optimizer.h"
+#include "parameters.h"
+#include "rng.h"
+#include "train.h"
+
+/* exp(30) ~ 1.1e13 and exp(-30) ~ 9.4e-14: far beyond anything a trained head produces,
+ * and far from overflow (exp overflows at 709.8) or from a variance that rounds to 0. */
+#define VAE_LOG_VARIANCE_MIN (-30.0)
+#define VAE_LOG_VARIANCE_MAX 30.0
+
+/* The Gaussian decoder's default floor on log sigma^2: the variance of the quantisation
+ * of a grey level, (1/255)^2 / 12 (a uniform over one of 256 levels), log = -13.567.
+ * The data are 256 levels, not a continuous density; no model can honestly claim less
+ * spread than the rounding that made them (README section 6). */
+#define VAE_GAUSSIAN_LOG_VARIANCE_FLOOR (-13.5674337401)
+
+typedef enum VaeDecoderKind {
+    VAE_DECODER_BERNOULLI, /* p_theta(x | z) = prod_j Bernoulli(x_j; sigmoid(s_j)) on logits s */
+    VAE_DECODER_GAUSSIAN,  /* p_theta(x | z) = N(x; mu(z), diag sigma^2(z)): the slide's W_3 head */
+    VAE_DECODER_GAUSSIAN_SHARED /* p_theta(x | z) = N(x; mu(z), sigma^2 I): one learned log sigma^2 for
+                                   every pixel and digit (README section 6) */
+} VaeDecoderKind;
+
+/* Gaussian (either kind) rather than Bernoulli. */
+bool vae_decoder_is_gaussian(VaeDecoderKind kind);
+
+typedef struct VaeShape {
+    size_t p;                     /* data dimension (784 for MNIST) */
+    size_t hidden;                /* width of the hidden layer h of the encoder and of the decoder, >= 1 */
+    size_t d;                     /* latent dimension, >= 1 */
+    Activation hidden_activation; /* ReLU as on the slide; tanh keeps gradient checks smooth */
+    VaeDecoderKind decoder;
+    double log_variance_floor;    /* Gaussian decoder: log sigma^2 >= floor (unused for Bernoulli) */
+} VaeShape;
+
+typedef struct Vae {
+    VaeShape shape;
+    size_t max_batch;
+    /* q_phi(z | x): the shared hidden layer and its two heads */
+    Mlp encoder_hidden;         /* h = ReLU(W_4^T x + b_4), one layer p -> hidden */
+    Dense encoder_mu;           /* mu = W_5^T h + b_5 */
+    Dense encoder_log_variance; /* log sigma^2 = W_6^T h + b_6 */
+    /* p_theta(x | z) */
+    Mlp decoder_hidden;         /* h = ReLU(W_1^T z + b_1), one layer d -> hidden */
+    Dense decoder_mu;           /* mu = W_2^T h + b_2 (Gaussian) or the logits s (Bernoulli) */
+    Dense decoder_log_variance; /* log sigma^2 = W_3^T h + b_3 (VAE_DECODER_GAUSSIAN only) */
+    double *shared_log_variance, *grad_shared_log_variance; /* (1) log sigma^2 and its gradient
+                                                               (VAE_DECODER_GAUSSIAN_SHARED only) */
+    /* what the last forward pass computed, (max_batch, .) each */
+    double *mu_z, *log_variance_z; /* (., d) the encoder's heads, log sigma^2 clamped */
+    double *eps, *z;               /* (., d) the noise and the sample z = mu + sigma (.) eps */
+    double *mu_x, *log_variance_x; /* (., p) the decoder's heads (log_variance_x: Gaussian only, clamped) */
+    double *log_likelihood;        /* (.) log p_theta(x_i | z_i) of each example */
+    double *kl;                    /* (.) KL(q_phi(z | x_i) || p(z)) of each example */
+    /* scratch of the backward pass: dL/d(each of the above), and dL/dh of both hidden layers */
+    double *grad_mu_z, *grad_log_variance_z, *grad_z, *grad_mu_x, *grad_log_variance_x;
+    double *grad_encoder_h, *grad_decoder_h;
+    ParameterList parameters; /* phi (q.h1, q.mu, q.logvar), then theta (p.h1, p.mu or p.logits, p.logvar) */
+} Vae;
+
+/* The two terms of the negative ELBO of a batch, each averaged over the batch. */
+typedef struct VaeLoss {
+    double reconstruction; /* R = -(1/B) sum_i log p_theta(x_i | z_i)        (nats per digit) */
+    double kl;             /* KL = (1/B) sum_i KL(q_phi(z | x_i) || p(z))    (nats per digit) */
+} VaeLoss;
+
+/* A valid shape: p, hidden, d >= 1, a finite floor in [-30, 30]. */
+bool vae_shape_check(VaeShape shape, Error *err);
+/* Build the networks with random weights (lib's initialisation); max_batch bounds B. */
+bool vae_init(Vae *vae, VaeShape shape, size_t max_batch, Rng *rng, Error *err);
+void vae_free(Vae *vae);
+
+/* log sigma^2 <- min(max(log sigma^2, lo), hi) elementwise.            log_variance (n) */
+void vae_clamp(double *log_variance, size_t n, double lo, double hi);
+/* The clamp's backward: grad <- 0 where the clamped value sits at a bound (the clamp is
+ * flat there), unchanged elsewhere.                           grad, log_variance (n) */
+void vae_clamp_backward(double *grad, const double *log_variance, size_t n, double lo, double hi);
+
+/* ---- the networks ------------------------------------------------------------------------ */
+
+/* Exercise 6.1.  The encoder's two heads on a batch X (B, p):
+ *     h = ReLU(W_4^T x + b_4),  mu_z = W_5^T h + b_5,  log sigma_z^2 = clamp(W_6^T h + b_6)
+ * into vae->mu_z and vae->log_variance_z (B, d). */
+void vae_encode(Vae *vae, const double *X, size_t B);
+/* Exercise 6.1.  The decoder's heads on codes Z (B, d):
+ *     h = ReLU(W_1^T z + b_1),  mu_x = W_2^T h + b_2  into vae->mu_x (B, p),
+ * and for a Gaussian decoder log sigma_x^2 into vae->log_variance_x (B, p): clamp(W_3^T h + b_3),
+ * or the shared clamp(log sigma^2) in every entry. Z may be vae->z. */
+void vae_decode(Vae *vae, const double *Z, size_t B);
+
+/* ---- the reparameterisation trick (Louppe L11) ------------------------------------------- */
+
+/* Exercise 6.2.  z = mu + sigma (.) eps,  sigma = exp(1/2 log sigma^2).
+ *                                                    z, mu, log_variance, eps (n) */
+void vae_reparameterize(double *z, const double *mu, const double *log_variance, const double *eps, size_t n);
+/* Exercise 6.2.  Its backward, from dL/dz:
+ *     dL/dmu += dL/dz             (dz/dmu = 1)
+ *     dL/dlog sigma^2 += dL/dz (.) 1/2 sigma (.) eps      (dz/dlog sigma^2 = 1/2 sigma eps)
+ *                                     grad_mu, grad_log_variance, grad_z, log_variance, eps (n) */
+void vae_reparameterize_backward(double *grad_mu, double *grad_log_variance, const double *grad_z,
+                                 const double *log_variance, const double *eps, size_t n);
+
+/* ---- the closed-form KL (Louppe L11, "Step-by-step example") ----------------------------- */
+
+/* Exercise 6.3.  For each example i (row of mu, log_variance):
+ *     kl_i = KL(N(mu_i, diag sigma_i^2) || N(0, I)) = -1/2 sum_j (1 + log sigma_ij^2 - mu_ij^2 - sigma_ij^2)
+ *                                         kl (B), mu (B, d), log_variance (B, d) */
+void vae_kl(double *kl, const double *mu, const double *log_variance, size_t B, size_t d);
+/* Exercise 6.3.  Accumulate scale times the gradient of sum_i kl_i:
+ *     grad_mu += scale mu,     grad_log_variance += scale 1/2 (sigma^2 - 1)
+ *                                     grad_mu, grad_log_variance, mu, log_variance (n = B d) */
+void vae_kl_backward(double *grad_mu, double *grad_log_variance, const double *mu, const double *log_variance,
+                     double scale, size_t n);
+
+/* ---- the decoders' log-likelihoods ----------------------------------------------------------- */
+
+/* Exercise 6.4.  For each example i:
+ *     log N(x_i; mu_i, diag sigma_i^2) = -1/2 sum_j [log(2 pi) + log sigma_ij^2 + (x_ij - mu_ij)^2 / sigma_ij^2]
+ *                               log_likelihood (B), X, mu, log_variance (B, p) */
+void vae_gaussian_log_likelihood(double *log_likelihood, const double *X, const double *mu,
+                                 const double *log_variance, size_t B, size_t p);
+/* Exercise 6.4.  Accumulate scale times the gradient of sum_i log N(x_i; mu_i, diag sigma_i^2):
+ *     grad_mu += scale (x - mu) / sigma^2,
+ *     grad_log_variance += scale 1/2 ((x - mu)^2 / sigma^2 - 1)
+ *                                     grad_mu, grad_log_variance, X, mu, log_variance (n = B p) */
+void vae_gaussian_log_likelihood_backward(double *grad_mu, double *grad_log_variance, const double *X,
+                                          const double *mu, const double *log_variance, double scale, size_t n);
+
+/* Exercise 6.5.  For each example i, with logits s_i and p(x_ij = 1) = sigmoid(s_ij):
+ *     log p(x_i | s_i) = sum_j [x_ij log sigmoid(s_ij) + (1 - x_ij) log(1 - sigmoid(s_ij))]
+ *                      = sum_j [x_ij s_ij - softplus(s_ij)]      (finite for every s)
+ *                               log_likelihood (B), X, logits (B, p) */
+void vae_bernoulli_log_likelihood(double *log_likelihood, const double *X, const double *logits, size_t B,
+                                  size_t p);
+/* Exercise 6.5.  Accumulate scale times its gradient: grad_logits += scale (x - sigmoid(s)).
+ *                                                    grad_logits, X, logits (n = B p) */
+void vae_bernoulli_log_likelihood_backward(double *grad_logits, const double *X, const double *logits,
+                                           double scale, size_t n);
+
+/* log p_theta(x_i | z_i) of the last vae_decode, with the decoder's own likelihood
+ * (6.4 or 6.5).                                     log_likelihood (B), X (B, p) */
+void vae_log_likelihood(Vae *vae, double *log_likelihood, const double *X, size_t B);
+
+/* ---- the ELBO and its gradient -------------------------------------------------------------- */
+
+/* Exercise 6.6.  The negative ELBO of a batch X (B, p) with the noise eps (B, d) given:
+ *     encode, z = mu + sigma (.) eps, decode,
+ *     R = -(1/B) sum_i log p_theta(x_i | z_i),   KL = (1/B) sum_i kl_i;
+ * fills *loss with both terms (loss may be NULL) and returns R + KL. Keeps what the
+ * backward pass needs: X and eps must stay unchanged until vae_backward. */
+double vae_forward(Vae *vae, VaeLoss *loss, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.7.  Accumulate dNELBO/dtheta and dNELBO/dphi for the last vae_forward(X, eps),
+ * in order: the likelihood's gradient, the decoder's heads and hidden layer (down to
+ * dL/dz), the reparameterisation (dL/dmu_z, dL/dlog sigma_z^2), the KL's own gradient on
+ * both heads, the encoder's heads, whose gradients meet in the shared hidden layer. */
+void vae_backward(Vae *vae, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.8.  One optimiser step on the NELBO of X (B, p): draw eps ~ N(0, I) (B, d)
+ * from rng into vae->eps, zero the gradients, forward, backward, step; returns the
+ * NELBO before the update (and its two terms in *loss, which may be NULL). */
+double vae_train_step(Vae *vae, Optimizer *optimizer, VaeLoss *loss, const double *X, size_t B, Rng *rng);
+
+/* ---- log p(x), and generating ------------------------------------------------------------- */
+
+/* Exercise 6.9.  The k-sample importance-weighted estimate of log p_theta(x_i), for each row
+ * of X (B, p), with the encoder as proposal:
+ *     log p(x) ~ log (1/k) sum_{s=1..k} w_s,   w_s = p_theta(x | z_s) p(z_s) / q_phi(z_s | x),
+ *     z_s ~ q_phi(z | x).
+ * Its expectation is a lower bound on log p(x) that rises with k (k = 1: the ELBO).
+ *                     log_px (B), log_weights (B, k) scratch: log w_s of example i in row i */
+void vae_importance_log_likelihood(Vae *vae, double *log_px, double *log_weights, const double *X, size_t B,
+                                   size_t k, Rng *rng);
+
+/* The mean of p_theta(x | z) for codes Z (B, d): mu(z) (Gaussian) or sigmoid(s(z))
+ * (Bernoulli): what a figure shows for a decoded z.            X_mean (B, p), Z (B, d) */
+void vae_decoder_mean(Vae *vae, double *X_mean, const double *Z, size_t B);
+
+/* Exercise 6.10.  n samples from the model: z ~ p(z) = N(0, I), shown as the mean of
+ * p_theta(x | z) (vae_decoder_mean).             X_mean (n, p), n <= max_batch */
+void vae_sample_prior(Vae *vae, double *X_mean, size_t n, Rng *rng);
+
+/* Exercise 6.11.  The manifold grid of a 2-D latent space (Kingma & Welling, fig. 4; Louppe
+ * L11): the midpoints u_a = (a + 1/2) / n of n cells of (0, 1), through the inverse
+ * normal CDF, so each code is equally likely under the prior:
+ *     cell (row r, column c) = z_(r n + c) = (Phi^-1(u_c), Phi^-1(u_(n-1-r)))
+ * (z_1 grows to the right, z_2 upwards, as on a plot).                 Z (n * n, 2) */
+void vae_manifold_codes(double *Z, size_t n);
+
+/* ---- training with lib/train.h, and checkpoints -------------------------------------------- */
+
+/* The BatchFunctions of run_epoch for a VAE; each adds B times the batch's two terms to
+ * `sum` and counts the batches, so a caller can report R and KL per epoch. */
+typedef struct VaeTrainer {
+    Vae *vae;
+    Optimizer *optimizer; /* used by vae_train_batch only */
+    Rng *rng;             /* draws eps */
+    VaeLoss sum;          /* sum over the batches of B * (R, KL) */
+    size_t batches;       /* batches run since the sums were last cleared */
+} VaeTrainer;
+
+/* One pass of run_epoch over `data` with vae_train_batch or vae_evaluate_batch: the mean
+ * R and KL per digit. A loss that is not finite stops it with an error naming the batch
+ * ("batch 3: the loss became NaN at example 201 of 8000 ..."). */
+bool vae_epoch(VaeLoss *mean, VaeTrainer *trainer, const Dataset *data, BatchFunction batch_function,
+               const EpochOptions *options, Error *err);
+
+/* vae_train_step on X; returns the NELBO before the step. */
+double vae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+/* vae_forward on X with fresh eps (one-sample ELBO), parameters unchanged. */
+double vae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
+/* The parameters in a small binary file, written atomically (lib/outfile.h):
+ *   "VAELABCK" (8 bytes), version (u32), decoder kind, hidden activation (u32 each),
+ *   p, hidden, d (u64 each), log-variance floor (f64), tensor count (u64), then per tensor
+ *   its size (u64) and values (f64), and last an FNV-1a 64 checksum (u64) of every byte
+ *   before it; integers and doubles little-endian.
+ * vae_load reads into a Vae built with the shape the file must have: a missing, truncated,
+ * corrupt, wrong-version or wrong-shape file is one error naming the problem, and the
+ * parameters are left untouched. */
+bool vae_save(const Vae *vae, const char *path, Error *err);
+bool vae_load(Vae *vae, const char *path, Error *err);
+
+#endif
