@@ -393,8 +393,7 @@ int main(int argc, char **argv)
                        "ELBO + KL, the k-sample bound, reverse vs forward KL, mean field.",
         .common = &s.common,
         .reads_mnist = false,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
+        PROGRAM_OPTIONS(options),
         .run = run,
         .settings = &s,
     };

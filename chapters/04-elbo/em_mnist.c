@@ -245,8 +245,7 @@ int main(int argc, char **argv)
                        "lower bound (Wu L6).",
         .common = &s.common,
         .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
+        PROGRAM_OPTIONS(options),
         .run = run,
         .settings = &s,
     };

@@ -634,8 +634,7 @@ int main(int argc, char **argv)
                        "their closed-form variances, and compare them on the ELBO of a linear-Gaussian model.",
         .common = &s.common,
         .reads_mnist = false,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
+        PROGRAM_OPTIONS(options),
         .run = run,
         .settings = &s,
     };

@@ -46,9 +46,10 @@ enum {
 };
 
 typedef struct Settings {
-    CommonSettings common; /* --data, --out, --train, --test, --seed, --quiet */
-    size_t epochs, d, hidden, batch_size, iw_digits;
-    double learning_rate, log_variance_floor;
+    CommonSettings common;     /* --data, --out, --train, --test, --seed, --quiet */
+    TrainingSettings training; /* --hidden, --epochs, --batch, --lr */
+    size_t d, iw_digits;
+    double log_variance_floor;
     const char *decoder, *save_path, *load_path;
     SizeList ks; /* --k: the sample sizes of the log p(x) table */
 } Settings;
@@ -86,11 +87,11 @@ static bool train(Curves *curves, VaeTrainer *trainer, const Dataset *train_set,
 {
     Stopwatch watch;
     stopwatch_start(&watch);
-    for (size_t epoch = 1; epoch <= s->epochs; epoch++) {
+    for (size_t epoch = 1; epoch <= s->training.epochs; epoch++) {
         char label[64];
-        snprintf(label, sizeof label, "epoch %zu/%zu", epoch, s->epochs);
-        EpochOptions training = { s->batch_size, trainer->rng, s->common.quiet ? NULL : label };
-        EpochOptions evaluation = { s->batch_size, NULL, NULL };
+        snprintf(label, sizeof label, "epoch %zu/%zu", epoch, s->training.epochs);
+        EpochOptions training = { s->training.batch_size, trainer->rng, s->common.quiet ? NULL : label };
+        EpochOptions evaluation = { s->training.batch_size, NULL, NULL };
         VaeLoss on_train = { NAN, NAN }, on_test = { NAN, NAN };
         if (!vae_epoch(&on_train, trainer, train_set, vae_train_batch, &training, err)
             || !vae_epoch(&on_test, trainer, test_set, vae_evaluate_batch, &evaluation, err))
@@ -104,7 +105,7 @@ static bool train(Curves *curves, VaeTrainer *trainer, const Dataset *train_set,
         if (!s->common.quiet)
             printf("epoch %3zu/%zu   NELBO = R + KL   train %8.3f = %8.3f + %6.3f   test %8.3f = %8.3f + %6.3f"
                    "   (%.1f s)\n",
-                   epoch, s->epochs, on_train.reconstruction + on_train.kl, on_train.reconstruction, on_train.kl,
+                   epoch, s->training.epochs, on_train.reconstruction + on_train.kl, on_train.reconstruction, on_train.kl,
                    on_test.reconstruction + on_test.kl, on_test.reconstruction, on_test.kl,
                    stopwatch_seconds(&watch));
         fflush(stdout);
@@ -390,8 +391,8 @@ static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Da
                           const Dataset *test_set)
 {
     Error err;
-    printf("\n%-24s 784 -> %zu -> (mu, log sigma^2) in R^%zu -> %zu -> 784, ReLU, %s decoder\n", "VAE", s->hidden,
-           s->d, s->hidden, s->decoder);
+    printf("\n%-24s 784 -> %zu -> (mu, log sigma^2) in R^%zu -> %zu -> 784, ReLU, %s decoder\n", "VAE", s->training.hidden,
+           s->d, s->training.hidden, s->decoder);
     printf("%-24s %zu\n", "parameters", parameters_count_scalars(&vae->parameters));
     printf("%-24s %zu train, %zu test\n", "digits", train_set->count, test_set->count);
     printf("%-24s %.3f (xhat = E[x | z = mu(x)]; chapter 1's measure)\n", "test ||x - xhat||^2",
@@ -401,8 +402,8 @@ static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Da
         return;
     }
     size_t last = c->epochs - 1;
-    printf("%-24s %zu epochs, Adam lr %g, batch %zu, seed %zu\n", "training", s->epochs, s->learning_rate,
-           s->batch_size, s->common.seed);
+    printf("%-24s %zu epochs, Adam lr %g, batch %zu, seed %zu\n", "training", s->training.epochs, s->training.learning_rate,
+           s->training.batch_size, s->common.seed);
     printf("%-24s %.3f = R %.3f + KL %.3f nats per digit\n", "test NELBO", c->test_reconstruction[last] + c->test_kl[last],
            c->test_reconstruction[last], c->test_kl[last]);
     printf("%-24s %.1f s\n", "training time", c->seconds);
@@ -412,11 +413,11 @@ static void print_summary(const Settings *s, Vae *vae, const Curves *c, const Da
 static bool prepare(Vae *vae, Optimizer *optimizer, const Settings *s, VaeDecoderKind decoder, size_t p, Rng *rng,
                     Error *err)
 {
-    VaeShape shape = { p, s->hidden, s->d, ACTIVATION_RELU, decoder, s->log_variance_floor };
-    size_t max_batch = s->batch_size > MANIFOLD_SIDE * MANIFOLD_SIDE ? s->batch_size : MANIFOLD_SIDE * MANIFOLD_SIDE;
+    VaeShape shape = { p, s->training.hidden, s->d, ACTIVATION_RELU, decoder, s->log_variance_floor };
+    size_t max_batch = s->training.batch_size > MANIFOLD_SIDE * MANIFOLD_SIDE ? s->training.batch_size : MANIFOLD_SIDE * MANIFOLD_SIDE;
     return vae_init(vae, shape, max_batch, rng, err)
            && (s->load_path ? vae_load(vae, s->load_path, err)
-                            : optimizer_init_adam(optimizer, &vae->parameters, s->learning_rate, err));
+                            : optimizer_init_adam(optimizer, &vae->parameters, s->training.learning_rate, err));
 }
 
 static bool run(void *settings, Error *err)
@@ -442,7 +443,7 @@ static bool run(void *settings, Error *err)
         printf("%s: %zu training and %zu test digits from %s; d = %zu, %s decoder\n", PROGRAM, train_set.count,
                test_set.count, dir, s->d, s->decoder);
     if (ok && !s->load_path)
-        ok = curves_init(&curves, s->epochs, err) && train(&curves, &trainer, &train_set, &test_set, s, err)
+        ok = curves_init(&curves, s->training.epochs, err) && train(&curves, &trainer, &train_set, &test_set, s, err)
              && (!s->save_path || vae_save(&vae, s->save_path, err));
     ok = ok && write_figures(&vae, &test_set, &curves, s, &rng, err);
     if (ok && !s->common.quiet) {
@@ -460,17 +461,13 @@ static bool run(void *settings, Error *err)
 int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/vae_mnist", .train_count = 8000, .test_count = 2000, .seed = 1 },
-                   .epochs = 15, .d = 2, .hidden = 200, .batch_size = 100, .iw_digits = 100,
-                   .learning_rate = 1e-3, .log_variance_floor = VAE_GAUSSIAN_LOG_VARIANCE_FLOOR,
+                   .training = { .hidden = 200, .epochs = 15, .batch_size = 100, .learning_rate = 1e-3 },
+                   .d = 2, .iw_digits = 100, .log_variance_floor = VAE_GAUSSIAN_LOG_VARIANCE_FLOOR,
                    .decoder = "bernoulli", .ks = { { 1, 10, 100, 1000 }, 4 } };
     const Option options[] = {
         { "d", OPTION_SIZE, &s.d, "latent dimension (Louppe L11 shows 2, 5, 10, 20)", 1, 784 },
-        { "hidden", OPTION_SIZE, &s.hidden, "width of the hidden layer of the encoder and the decoder", 1, 4096 },
         { "decoder", OPTION_STRING, &s.decoder, "p(x|z): bernoulli (on logits), gaussian (the slide's) or gaussian-shared", 0, 0 },
         { "floor", OPTION_DOUBLE, &s.log_variance_floor, "Gaussian decoder: the floor on log sigma^2", -30, 30 },
-        { "epochs", OPTION_SIZE, &s.epochs, "passes over the training digits", 1, 1000 },
-        { "batch", OPTION_SIZE, &s.batch_size, "mini-batch size B", 1, 8000 },
-        { "lr", OPTION_DOUBLE, &s.learning_rate, "Adam's learning rate", 1e-6, 1.0 },
         { "k", OPTION_SIZE_LIST, &s.ks, "sample sizes of the log p(x) bound", 1, 10000 },
         { "iw-test", OPTION_SIZE, &s.iw_digits, "test digits in the log p(x) table", 2, 100000 },
         { "save", OPTION_STRING, &s.save_path, "write the trained parameters to this file", 0, 0 },
@@ -481,8 +478,8 @@ int main(int argc, char **argv)
         .description = "Train Louppe L11's variational auto-encoder on MNIST and draw what it learned.",
         .common = &s.common,
         .reads_mnist = true,
-        .options = options,
-        .option_count = sizeof options / sizeof options[0],
+        .training = &s.training,
+        PROGRAM_OPTIONS(options),
         .run = run,
         .settings = &s,
     };
