@@ -10,8 +10,8 @@
 #   build/tests/{lib,data,harness}/test_*     suites of lib/, data/ and the harness
 #   build/submission{-src,}/                  make grade: the graded files, staged; their build
 #   <object or suite>.log                     what the compiler said, kept only when it failed
-# A chapter's suites link only lib/ and that chapter; its programs may also link the
-# chapters before it, with the same IMPL.
+# A chapter's suites link only lib/ and that chapter (and the chapters its builds-on
+# file names); its programs may also link the chapters before it, with the same IMPL.
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -47,6 +47,14 @@ endif
 # ---- what every compile gets --------------------------------------------------------
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
 IMPLS := $(if $(wildcard solutions/.),solutions) exercises
+# A chapter that extends an earlier chapter's model (chapter 7's conditional VAE is
+# chapter 6's VAE with a label) names it in chapters/NN-x/builds-on, one chapter a line:
+# its code and tests then use that chapter's code instead of a copy of it, and its tests
+# say which of that chapter's exercises they need ("7.3 needs 6.3"; docs/design.md).
+$(foreach c,$(CHAPTERS),$(eval $(c)_BUILDS_ON := $(if $(wildcard chapters/$(c)/builds-on),$(shell cat chapters/$(c)/builds-on))))
+$(foreach c,$(CHAPTERS),$(foreach b,$($(c)_BUILDS_ON),$(if $(filter $(b),$(CHAPTERS)),,$(error chapters/$(c)/builds-on names $(b), which is not a chapter))))
+# The chapters that build on chapter $(1).
+built_on_by = $(foreach c,$(CHAPTERS),$(if $(filter $(1),$($(c)_BUILDS_ON)),$(c)))
 # Where each IMPL's chapter code is. `submission` is what make grade compiles: the graded
 # files, copied there by build/tools/stage_submission (never part of `make all`).
 SOURCES_solutions := solutions
@@ -76,6 +84,8 @@ STUDENT_CFLAGS = $(REQUIRED) $(STUDENT_WARNINGS) $(CFLAGS) $(DEFINES) $(call inc
 #   lib/*.c                          lib/
 #   solutions/NN-x, exercises/NN-x   lib/ and chapters/NN-x (its own header only)
 #   tests/NN-x                       that, and the test framework tests/harness/
+#   (a chapter that builds on another, listed in its chapters/NN-x/builds-on, also sees
+#    that chapter's header in its code and tests, and its suites link that chapter too)
 #   chapters/NN-x/*.c (programs)     lib/, chapters/NN-x and the chapters before it
 #   tests/harness, tests/lib, ...    lib/ and tests/harness/
 #   tests/tools                      lib/ and tests/tools/ (its suite also tests/harness/)
@@ -84,7 +94,7 @@ chapter_of = $(firstword $(filter $(CHAPTERS),$(subst /, ,$(1))))
 includes_for = -Ilib $(strip \
 	$(if $(filter tests/tools/%,$(1)),-Itests/tools $(if $(filter tests/tools/test_%,$(1)),-Itests/harness),\
 	$(if $(filter chapters/%,$(1)),$(addprefix -Ichapters/,$(call chapter_of,$(1)) $(call chapters_before,$(call chapter_of,$(1)))),\
-	$(addprefix -Ichapters/,$(call chapter_of,$(1))) $(if $(filter tests/%,$(1)),-Itests/harness))))
+	$(addprefix -Ichapters/,$(call chapter_of,$(1)) $($(call chapter_of,$(1))_BUILDS_ON)) $(if $(filter tests/%,$(1)),-Itests/harness))))
 LDLIBS := -lm
 
 # CH=1, CH=01 or CH=01-autoencoder selects one chapter.
@@ -187,7 +197,7 @@ $$($(1)_$(2)_ARCHIVE): $$($(1)_$(2)_OBJECTS)
 	@rm -f $$@
 	$$(call quiet,AR,$$@)$$(AR) rcs $$@ $$^
 $(1)_$(2)_SUITES := $$(patsubst tests/$(2)/%.c,$(BUILD)/$(1)/tests/$(2)/%,$$(wildcard tests/$(2)/test_*.c))
-$$($(1)_$(2)_SUITES): $(BUILD)/$(1)/tests/$(2)/%: $(BUILD)/tests/$(2)/%.o $$($(2)_TEST_HELPERS) $$($(1)_$(2)_ARCHIVE) $(HARNESS) $(LIBVAELAB)
+$$($(1)_$(2)_SUITES): $(BUILD)/$(1)/tests/$(2)/%: $(BUILD)/tests/$(2)/%.o $$($(2)_TEST_HELPERS) $$($(1)_$(2)_ARCHIVE) $(foreach c,$($(2)_BUILDS_ON),$(BUILD)/$(1)/$(c)/libchapter.a) $(HARNESS) $(LIBVAELAB)
 	@mkdir -p $$(@D)
 	$$(call quiet,LINK,$$@)$$(call logged,$$@,$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS))
 $(1)_$(2)_PROGRAMS := $$(patsubst chapters/$(2)/%.c,$(BUILD)/$(1)/bin/%,$$(wildcard chapters/$(2)/*.c))
@@ -295,34 +305,45 @@ check-exercises: $(MAKE_EXERCISES)
 # the stub's wrong value. And the proof that a stub charges only its own exercise: every
 # other test that fails then must say it needs that exercise ("1.4 needs 1.2 1.3"), so
 # that the grader puts its failure down to the exercise it needs.
-check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB)
+# A chapter that others build on (builds-on) is proven against their suites as well: a
+# stub of chapter 6 may fail a test of chapter 7 only if that test says it needs it.
+check-stubs: $(MAKE_EXERCISES) $(foreach c,$(CHAPTERS),$(patsubst tests/$(c)/%.c,$(BUILD)/tests/$(c)/%.o,$(wildcard tests/$(c)/*.c))) $(HARNESS) $(LIBVAELAB) $(foreach c,$(CHAPTERS),$(solutions_$(c)_ARCHIVE))
 	@$(require_solutions)
-	@set -e; for chapter in $(CHAPTERS); do \
-	  for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$$chapter/exercises.def); do \
-	    dir=$(BUILD)/proof/$$chapter/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
-	    $(MAKE_EXERCISES) --only $$exercise --silent --manifest chapters/$$chapter/exercises.def --out-dir $$dir solutions/$$chapter/*.c; \
-	    for source in $$dir/*.c; do $(CC) $(COMPILE_FLAGS) -Ilib -Ichapters/$$chapter -c $$source -o $${source%.c}.o; done; \
+	@set -e; $(foreach chapter,$(CHAPTERS),$(call prove_stubs,$(chapter),$(call built_on_by,$(chapter)),$($(chapter)_BUILDS_ON)))
+
+# $(1) = the chapter whose exercises are stubbed, $(2) = the chapters built on it,
+# $(3) = the chapters it builds on (their solutions are linked as they are).
+prove_stubs = \
+	for exercise in $$($(MAKE_EXERCISES) --list --manifest chapters/$(1)/exercises.def); do \
+	  dir=$(BUILD)/proof/$(1)/$$exercise; rm -rf $$dir; mkdir -p $$dir; \
+	  $(MAKE_EXERCISES) --only $$exercise --silent --manifest chapters/$(1)/exercises.def --out-dir $$dir solutions/$(1)/*.c; \
+	  for source in $$dir/*.c; do $(CC) $(COMPILE_FLAGS) -Ilib $(addprefix -Ichapters/,$(1) $(3)) -c $$source -o $${source%.c}.o; done; \
+	  ran=0; \
+	  for chapter in $(1) $(2); do \
 	    helpers=$$(ls tests/$$chapter/*.c | grep -v '/test_' | sed 's|^\(.*\)\.c$$|$(BUILD)/\1.o|'); \
-	    ran=0; \
+	    if [ $$chapter = $(1) ]; then own=; builds_on='$(foreach c,$(3),$(solutions_$(c)_ARCHIVE))'; \
+	    else own=$(BUILD)/solutions/$$chapter/libchapter.a; builds_on=; fi; \
 	    for suite in tests/$$chapter/test_*.c; do \
 	      name=$$(basename $$suite .c); \
-	      $(CC) $(CFLAGS) -o $$dir/$$name $(BUILD)/tests/$$chapter/$$name.o $$helpers $$dir/*.o $(HARNESS) $(LIBVAELAB) $(LDLIBS); \
-	      $$dir/$$name --exercise $$exercise > $$dir/$$name.tap 2>&1 || true; \
-	      if grep -q '^ok ' $$dir/$$name.tap; then \
-	        echo "check-stubs: exercise $$exercise: a test passes against its stub (it asserts nothing about the exercise):"; \
-	        grep '^ok ' $$dir/$$name.tap; exit 1; fi; \
-	      ran=$$((ran + $$(grep -c '^not ok ' $$dir/$$name.tap || true))); \
+	      $(CC) $(CFLAGS) -o $$dir/$$name $(BUILD)/tests/$$chapter/$$name.o $$helpers $$own $$dir/*.o $$builds_on $(HARNESS) $(LIBVAELAB) $(LDLIBS); \
+	      if [ $$chapter = $(1) ]; then \
+	        $$dir/$$name --exercise $$exercise > $$dir/$$name.tap 2>&1 || true; \
+	        if grep -q '^ok ' $$dir/$$name.tap; then \
+	          echo "check-stubs: exercise $$exercise: a test passes against its stub (it asserts nothing about the exercise):"; \
+	          grep '^ok ' $$dir/$$name.tap; exit 1; fi; \
+	        ran=$$((ran + $$(grep -c '^not ok ' $$dir/$$name.tap || true))); \
+	      fi; \
 	      $$dir/$$name > $$dir/$$name.all.tap 2>&1 || true; \
 	      knock_on=$$(grep '^not ok [0-9]* - \[' $$dir/$$name.all.tap | grep -v -E "\[$$exercise[] ]" \
 	        | grep -v -E "\[[0-9.]+ needs ([0-9.]+ )*$$exercise[] ]" || true); \
 	      if [ -n "$$knock_on" ]; then \
-	        echo "check-stubs: stubbing exercise $$exercise fails tests of other exercises that do not say they need it:"; \
+	        echo "check-stubs: stubbing exercise $$exercise fails tests of other exercises that do not say they need it ($$chapter):"; \
 	        echo "$$knock_on"; exit 1; fi; \
 	    done; \
-	    if [ $$ran -eq 0 ]; then echo "check-stubs: exercise $$exercise ($$chapter) has no test"; exit 1; fi; \
-	    echo "check-stubs: exercise $$exercise: all $$ran of its tests fail against its stub; no other test fails but those that need it"; \
 	  done; \
-	done
+	  if [ $$ran -eq 0 ]; then echo "check-stubs: exercise $$exercise ($(1)) has no test"; exit 1; fi; \
+	  echo "check-stubs: exercise $$exercise: all $$ran of its tests fail against its stub; no other test fails but those that need it"; \
+	done;
 
 OTHER_CC := $(if $(IS_CLANG),gcc,clang)
 check-other-compiler:

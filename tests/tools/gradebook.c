@@ -10,25 +10,35 @@ static bool tagged_with(const Result *r, const char *chapter, const char *number
     return strcmp(r->chapter, chapter) == 0 && strcmp(r->exercise, number) == 0;
 }
 
-/* The first exercise in r->needs that is graded already (earlier in the manifest than
- * the `graded` first ones) and not done, or NULL. */
-static const ExerciseGrade *failing_need(const Result *r, const ChapterGrade *chapter, size_t graded)
+/* Is `need` (an exercise graded already) the one named by at[0 .. length) and not done? */
+static bool failing(const ExerciseGrade *need, const char *at, size_t length)
+{
+    return strlen(need->exercise->number) == length && strncmp(need->exercise->number, at, length) == 0
+        && need->status != EXERCISE_DONE;
+}
+
+/* The first exercise in r->needs that is graded already and not done, or NULL: one
+ * earlier in the chapter's manifest than the `graded` first ones, or one of a chapter
+ * graded before it (a chapter that builds on chapter 6 says "7.3 needs 6.3"). */
+static const ExerciseGrade *failing_need(const Result *r, const Gradebook *book, const ChapterGrade *chapter,
+                                         size_t graded)
 {
     for (const char *at = r->needs; *at;) {
         size_t length = strcspn(at, " ");
-        for (size_t k = 0; k < graded; k++) {
-            const ExerciseGrade *need = &chapter->exercises[k];
-            if (strlen(need->exercise->number) == length && strncmp(need->exercise->number, at, length) == 0
-                && need->status != EXERCISE_DONE)
-                return need;
-        }
+        for (size_t k = 0; k < graded; k++)
+            if (failing(&chapter->exercises[k], at, length))
+                return &chapter->exercises[k];
+        for (const ChapterGrade *earlier = book->chapters; earlier < chapter; earlier++)
+            for (size_t k = 0; k < earlier->manifest.count; k++)
+                if (failing(&earlier->exercises[k], at, length))
+                    return &earlier->exercises[k];
         at += length + (at[length] == ' ');
     }
     return NULL;
 }
 
 /* Grade exercise k of the chapter; exercises 0 .. k - 1 are graded already. */
-static void grade_exercise(ChapterGrade *chapter, size_t k, const Run *run)
+static void grade_exercise(const Gradebook *book, ChapterGrade *chapter, size_t k, const Run *run)
 {
     ExerciseGrade *grade = &chapter->exercises[k];
     const char *name = chapter->manifest.chapter;
@@ -39,7 +49,7 @@ static void grade_exercise(ChapterGrade *chapter, size_t k, const Run *run)
             continue;
         grade->tests++;
         grade->passed += r->passed;
-        const ExerciseGrade *need = r->passed ? NULL : failing_need(r, chapter, k);
+        const ExerciseGrade *need = r->passed ? NULL : failing_need(r, book, chapter, k);
         if (need) {
             grade->excused++;
             grade->waits_for = grade->waits_for ? grade->waits_for : need->exercise->number;
@@ -67,7 +77,7 @@ static void grade_exercise(ChapterGrade *chapter, size_t k, const Run *run)
     grade->points = earned ? grade->exercise->points : 0;
 }
 
-static void grade_chapter(ChapterGrade *chapter, const Run *run)
+static void grade_chapter(const Gradebook *book, ChapterGrade *chapter, const Run *run)
 {
     const char *name = chapter->manifest.chapter;
     for (size_t i = 0; i < run->count && !chapter->build_failure; i++)
@@ -76,7 +86,7 @@ static void grade_chapter(ChapterGrade *chapter, const Run *run)
     for (size_t k = 0; k < chapter->manifest.count; k++) {
         ExerciseGrade *grade = &chapter->exercises[k];
         grade->exercise = &chapter->manifest.exercises[k];
-        grade_exercise(chapter, k, run);
+        grade_exercise(book, chapter, k, run);
         chapter->done += grade->status == EXERCISE_DONE;
         chapter->points += grade->points;
     }
@@ -115,7 +125,7 @@ bool gradebook_build(Gradebook *book, const Run *run, Error *err)
             return false;
     for (size_t c = 0; c < book->count; c++) {
         ChapterGrade *chapter = &book->chapters[c];
-        grade_chapter(chapter, run);
+        grade_chapter(book, chapter, run);
         book->done += chapter->done;
         book->exercises += chapter->manifest.count;
         book->points += chapter->points;

@@ -9,7 +9,8 @@
  *     earns nothing, and points are whole numbers whose sums are exact;
  *   - a chapter with a suite that was not built (its code does not compile or link)
  *     scores 0, every exercise of it; the other chapters are graded as usual;
- *   - a test that names earlier exercises it also runs ("1.4 needs 1.2 1.3", harness.h)
+ *   - a test that names earlier exercises it also runs ("1.4 needs 1.2 1.3", harness.h;
+ *     or of a chapter it builds on, graded before it: "7.3 needs 6.3")
  *     and fails while one of them is not done fails because of that one: it is not
  *     charged to its own exercise, which then "waits" for it, with all of its points if
  *     its other tests (at least one) pass, and none if no test of its own is left;
