@@ -377,6 +377,28 @@ static void record_not_built(Relay *relay, const char *chapter, const char *suit
         r->not_built = true;
 }
 
+/* The first chapter that `chapter` builds on (its chapters/<chapter>/builds-on under the
+ * root) and that was reported as not built, into `broken`; false if none. Its suites
+ * link that chapter's code, so they are not built either, for that reason. */
+static bool builds_on_broken_chapter(const Run *run, const char *chapter, char *broken, size_t size)
+{
+    char path[1200], line[256];
+    snprintf(path, sizeof path, "%s/chapters/%s/builds-on", run->root, chapter);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return false;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, file)) {
+        line[strcspn(line, " \t\r\n")] = '\0';
+        if (line[0] && chapter_reported_broken(run, line)) {
+            snprintf(broken, size, "%s", line);
+            found = true;
+        }
+    }
+    fclose(file);
+    return found;
+}
+
 static void run_suite_binary(Relay *relay, const char *path, bool valgrind)
 {
     char chapter[64], why[4096];
@@ -385,6 +407,13 @@ static void run_suite_binary(Relay *relay, const char *path, bool valgrind)
         if (chapter_reported_broken(relay->run, chapter)) /* the errors once are enough */
             snprintf(why, sizeof why, "not built: chapter %s does not compile or link (the errors are above)",
                      chapter);
+        record_not_built(relay, chapter, path, why);
+        return;
+    }
+    char broken[256];
+    if (access(path, X_OK) != 0 && builds_on_broken_chapter(relay->run, chapter, broken, sizeof broken)) {
+        snprintf(why, sizeof why, "not built: chapter %s builds on chapter %s, which does not compile or link "
+                 "(its errors are above)", chapter, broken);
         record_not_built(relay, chapter, path, why);
         return;
     }
