@@ -986,3 +986,19 @@ int run_suite(const char *suite_name, const TestCase *tests, size_t count, int a
     printf("%zu passed, %zu failed\n", tally.passed, tally.failed);
     return tally.failed ? 1 : 0;
 }
+
+bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size_t test_count)
+{
+    Error err;
+    const char *dir = dataset_default_directory(NULL);
+    if (!dataset_load(train, dir, DATASET_TRAIN, train_count, &err)) {
+        CHECK_FAIL("the shipped training digits: %s", err.message);
+        return false;
+    }
+    if (!dataset_load(test, dir, DATASET_TEST, test_count, &err)) {
+        CHECK_FAIL("the shipped test digits: %s", err.message);
+        dataset_free(train);
+        return false;
+    }
+    return true;
+}

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dataset.h"
 #include "error.h" /* VL_PRINTF_LIKE */
 
 /* Is this the sanitizer build (make SANITIZE=1: AddressSanitizer and UBSan)? */
@@ -121,6 +122,11 @@ void check_program_refuses(const char *program, const char *arguments, const cha
  * truncated, FIFO, folder, symbolic link loop, splits of two image sizes, ...); each
  * must be refused as check_program_refuses says. Returns how many kinds were run. */
 size_t check_program_refuses_bad_input(const char *program, bool reads_mnist);
+
+/* The first train_count training and test_count test digits shipped in data/: true, or
+ * a failed check naming the problem with nothing left to free. For the tests that learn
+ * on real digits. */
+bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size_t test_count);
 
 /* A scratch directory private to the running test, fresh for each test, its working
  * folder, removed after it: tests that write files put them here. */
