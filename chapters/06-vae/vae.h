@@ -275,7 +275,7 @@ double vae_evaluate_batch(void *trainer, const double *X, const unsigned char *l
 bool vae_save(const Vae *vae, const char *path, Error *err);
 bool vae_load(Vae *vae, const char *path, Error *err);
 
-/* ==== the beta-VAE, controlled capacity, active units (Wu L6 "VAE Variants"; README sections 12-14) ====
+/* ==== the beta-VAE, controlled capacity, active units (Wu L6 "VAE Variants"; README sections 12-15) ====
  *
  * Wu L6 weighs the two terms of the objective (Higgins et al. 2017, "beta-VAE"):
  *
@@ -294,10 +294,11 @@ bool vae_load(Vae *vae, const char *path, Error *err);
  * Both gradients are the VAE's with another weight on the KL. The KL reaches only phi, and
  * only through the encoder's two heads, in closed form (section 7), so
  *
- *     grad L_beta = grad (R + KL) + (beta - 1) grad KL,       grad L_C = grad L_w with w = beta sign(KL - C),
+ *     grad L_beta = grad (R + KL) + (beta - 1) grad KL:
  *
- * the first a full backward pass (vae_backward), the second a short one: the KL's own
- * gradient through the two heads and the encoder's hidden layer.
+ * a full backward pass (vae_backward), then a short one, the KL's own gradient through the
+ * two heads and the encoder's hidden layer. And grad L_C is grad L_beta with the weight
+ * beta sign(KL - C) in place of beta.
  */
 
 /* Exercise 6.12.  The beta-VAE's loss of a batch X (B, p) at the noise eps (B, d):

@@ -1,6 +1,6 @@
 /* solutions/06-vae/vae_beta.c — the beta-VAE, the controlled capacity and the active units
  * (Wu L6 "VAE Variants"; Higgins et al. 2017; Burgess et al. 2017; Burda et al. 2016), on
- * top of the VAE of vae.c (see chapters/06-vae/vae.h and README.md sections 12-14). */
+ * top of the VAE of vae.c (see chapters/06-vae/vae.h and README.md sections 12-15). */
 #include "vae.h"
 
 #include <math.h>
