@@ -410,21 +410,29 @@ static void write_series(FILE *out, const Frame *frame, const PlotSeries *series
     fputs("</g>\n", out);
 }
 
-bool svg_line_plot(const char *path, const PlotOptions *options, const PlotSeries *series,
-                   size_t series_count, Error *err)
+/* The extents of every drawable point of the series; returns the longest legend text. */
+static size_t series_extents(Extent *x_extent, Extent *y_extent, const PlotSeries *series, size_t series_count,
+                             bool log_y)
 {
-    Extent x_extent = { 0 }, y_extent = { 0 };
     size_t longest_label = 0;
     for (size_t s = 0; s < series_count; s++) {
         for (size_t i = 0; i < series[s].count; i++) {
-            if (point_drawable(series[s].x[i], series[s].y[i], options->log_y)) {
-                extent_add(&x_extent, series[s].x[i]);
-                extent_add(&y_extent, series[s].y[i]);
+            if (point_drawable(series[s].x[i], series[s].y[i], log_y)) {
+                extent_add(x_extent, series[s].x[i]);
+                extent_add(y_extent, series[s].y[i]);
             }
         }
         if (series[s].label && strlen(series[s].label) > longest_label)
             longest_label = strlen(series[s].label);
     }
+    return longest_label;
+}
+
+bool svg_line_plot(const char *path, const PlotOptions *options, const PlotSeries *series,
+                   size_t series_count, Error *err)
+{
+    Extent x_extent = { 0 }, y_extent = { 0 };
+    size_t longest_label = series_extents(&x_extent, &y_extent, series, series_count, options->log_y);
     if (x_extent.count == 0)
         return nothing_to_plot(path, options, err);
 
@@ -486,6 +494,65 @@ bool svg_scatter_plot(const char *path, const PlotOptions *options, const double
         if (label_seen[label])
             write_legend_entry(out.stream, &frame, row++, palette[label], NULL, text); /* a dot */
     }
+    fputs("</svg>\n", out.stream);
+    return outfile_commit(&out, err);
+}
+
+/* ---- bar plot ------------------------------------------------------------------------ */
+
+/* The smallest distance between two successive x of a series: the width of one group of
+ * bars (1 when there is a single category). */
+static double category_spacing(const PlotSeries *series)
+{
+    double spacing = INFINITY;
+    for (size_t i = 1; i < series->count; i++)
+        if (drawable(series->x[i], false) && drawable(series->x[i - 1], false)
+            && fabs(series->x[i] - series->x[i - 1]) > 0.0)
+            spacing = fmin(spacing, fabs(series->x[i] - series->x[i - 1]));
+    return isfinite(spacing) ? spacing : 1.0;
+}
+
+bool svg_bar_plot(const char *path, const PlotOptions *options, const PlotSeries *series,
+                  size_t series_count, Error *err)
+{
+    if (options->log_y)
+        return error_set(err, "%s: a bar plot has a linear y axis (its bars start at 0)", path);
+    Extent x_extent = { 0 }, y_extent = { 0 };
+    size_t longest_label = series_extents(&x_extent, &y_extent, series, series_count, false);
+    double spacing = series_count ? category_spacing(&series[0]) : 1.0;
+    if (x_extent.count == 0)
+        return nothing_to_plot(path, options, err);
+    /* room for the outer bars, whole ticks under whole categories, and every bar from 0 */
+    bool whole = x_extent.all_whole;
+    extent_add(&x_extent, x_extent.min - spacing / 2.0);
+    extent_add(&x_extent, x_extent.max + spacing / 2.0);
+    x_extent.all_whole = whole;
+    extent_add(&y_extent, 0.0);
+
+    Frame frame;
+    frame_layout(&frame, &x_extent, &y_extent, false, longest_label);
+    OutFile out;
+    if (!outfile_open(&out, path, err))
+        return false;
+    write_frame(out.stream, &frame, options);
+    /* each category: a group 0.8 spacing wide, one bar per series, side by side */
+    double bar = 0.8 * spacing / (double)series_count;
+    for (size_t s = 0; s < series_count; s++) {
+        fprintf(out.stream, "<g fill=\"%s\">\n", palette[s % PALETTE_SIZE]);
+        for (size_t i = 0; i < series[s].count; i++) {
+            if (!point_drawable(series[s].x[i], series[s].y[i], false))
+                continue;
+            double left = series[s].x[i] - 0.4 * spacing + bar * (double)s;
+            double x0 = frame_x(&frame, left), x1 = frame_x(&frame, left + bar);
+            double y0 = frame_y(&frame, fmax(series[s].y[i], 0.0)), y1 = frame_y(&frame, fmin(series[s].y[i], 0.0));
+            fprintf(out.stream, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>\n", x0, y0, x1 - x0,
+                    y1 - y0);
+        }
+        fputs("</g>\n", out.stream);
+    }
+    for (size_t s = 0, row = 0; s < series_count; s++)
+        if (series[s].label)
+            write_legend_entry(out.stream, &frame, row++, palette[s % PALETTE_SIZE], NULL, series[s].label);
     fputs("</svg>\n", out.stream);
     return outfile_commit(&out, err);
 }

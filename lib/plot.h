@@ -1,4 +1,4 @@
-/* lib/plot.h — line plots and scatter plots as hand-written SVG.
+/* lib/plot.h — line plots, scatter plots and bar plots as hand-written SVG.
  *
  * SVG is plain text (XML) that every browser displays, so a figure needs no plotting
  * library: we compute where each point goes and print <path>, <circle> and <text>
@@ -42,5 +42,12 @@ bool svg_line_plot(const char *path, const PlotOptions *options, const PlotSerie
  *   points (count, 2), labels (count) */
 bool svg_scatter_plot(const char *path, const PlotOptions *options, const double *points,
                       const unsigned char *labels, size_t count, Error *err);
+
+/* Grouped bars, for values at categories (a latent unit, say): series s has a bar from 0
+ * to y[i] at x[i], the series side by side around each x, in the line plot's colours, on
+ * a linear y axis that includes 0. The groups are 0.8 times the spacing of series 0's
+ * successive x wide (0.8 with one category). log_y is refused. */
+bool svg_bar_plot(const char *path, const PlotOptions *options, const PlotSeries *series,
+                  size_t series_count, Error *err);
 
 #endif

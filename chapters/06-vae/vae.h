@@ -275,4 +275,111 @@ double vae_evaluate_batch(void *trainer, const double *X, const unsigned char *l
 bool vae_save(const Vae *vae, const char *path, Error *err);
 bool vae_load(Vae *vae, const char *path, Error *err);
 
+/* ==== the beta-VAE, controlled capacity, active units (Wu L6 "VAE Variants"; README sections 12-15) ====
+ *
+ * Wu L6 weighs the two terms of the objective (Higgins et al. 2017, "beta-VAE"):
+ *
+ *     J_beta(theta, phi; x) = E_q[log p_theta(x | z)] - beta KL(q_phi(z | x) || p(z)),
+ *
+ * beta = 0 the auto-encoder ("standard AE"), beta = 1 the VAE, beta > 1 a code pushed closer to
+ * the prior; and, with a capacity C raised during training (Burgess et al. 2017,
+ * "Understanding disentangling in beta-VAE"; Wu L6: "gradually increase C"),
+ *
+ *     J_C(theta, phi; x) = E_q[log p_theta(x | z)] - beta |KL(q_phi(z | x) || p(z)) - C|.
+ *
+ * Minimised as losses of a mini-batch, with R and KL the batch means of vae_forward:
+ *
+ *     L_beta = R + beta KL,          L_C = R + beta |KL - C|     (the KL of the batch, its mean).
+ *
+ * Both gradients are the VAE's with another weight on the KL. The KL reaches only phi, and
+ * only through the encoder's two heads, in closed form (section 7), so
+ *
+ *     grad L_beta = grad (R + KL) + (beta - 1) grad KL:
+ *
+ * a full backward pass (vae_backward), then a short one, the KL's own gradient through the
+ * two heads and the encoder's hidden layer. And grad L_C is grad L_beta with the weight
+ * beta sign(KL - C) in place of beta.
+ */
+
+/* Exercise 6.12.  The beta-VAE's loss of a batch X (B, p) at the noise eps (B, d):
+ *     vae_forward, then L_beta = R + beta KL.
+ * Fills *loss (may be NULL) with the two unweighted terms, R and KL, and returns L_beta. */
+double vae_beta_forward(Vae *vae, VaeLoss *loss, const double *X, const double *eps, size_t B, double beta);
+
+/* Exercise 6.12.  Accumulate dL_beta/dtheta and dL_beta/dphi for the last forward pass at (X, eps),
+ * for any real beta (negative too: the capacity objective's weight below C):
+ *     vae_backward for R + KL, then (beta - 1)/B times the gradient of sum_i KL_i through
+ *     the encoder's heads (vae_kl_backward, the clamp's backward, both heads into
+ *     dL/dh) and its hidden layer. The decoder's gradient does not depend on beta. */
+void vae_beta_backward(Vae *vae, const double *X, const double *eps, size_t B, double beta);
+
+/* Exercise 6.13.  dL_C/dKL of L_C = R + beta |KL - C|:
+ *     beta sign(KL - C):  +beta above the capacity (pull the KL down), -beta below it (push it up),
+ * and at KL = C, where |.| has no derivative, the subgradient 0: the middle of the
+ * subdifferential [-beta, beta], its element of least norm, the only one that leaves a KL
+ * already on target where it is instead of kicking it to one side (README section 13). */
+double vae_capacity_kl_weight(double kl, double beta, double capacity);
+
+/* Exercise 6.13.  The capacity objective of a batch: vae_forward, then L_C = R + beta |KL - C|;
+ * *loss (may be NULL) gets R and KL. */
+double vae_capacity_forward(Vae *vae, VaeLoss *loss, const double *X, const double *eps, size_t B, double beta,
+                            double capacity);
+
+/* Exercise 6.13.  Accumulate dL_C/d(theta, phi) for the last vae_capacity_forward at (X, eps): the
+ * beta-VAE gradient (vae_beta_backward) with the weight vae_capacity_kl_weight of the batch's
+ * KL, (1/B) sum_i vae->kl[i]. */
+void vae_capacity_backward(Vae *vae, const double *X, const double *eps, size_t B, double beta, double capacity);
+
+/* Exercise 6.14.  The activity of each latent unit over N digits X (N, p) (Burda et al.
+ * 2016, "Importance weighted autoencoders", section 5.2):
+ *     A_j = Cov_x(E_{q(z|x)}[z_j]) = (1/N) sum_i (mu_j(x_i) - m_j)^2,   m_j = (1/N) sum_i mu_j(x_i),
+ * mu(x) the encoder's mean head (vae_encode, at most max_batch digits at a time), the
+ * variance of the N digits taken as the distribution of x (divided by N). Writes A
+ * into activity (d) and m into mean (d); returns the number of active units,
+ * A_j > threshold (Burda et al.: 0.01). A unit with A_j ~ 0 gives every digit the same
+ * q(z_j | x): it carries nothing about x. */
+size_t vae_active_units(Vae *vae, double *activity, double *mean, const double *X, size_t N, double threshold);
+
+/* Burda et al.'s threshold on A_j. */
+#define VAE_ACTIVE_UNIT_THRESHOLD 0.01
+
+/* The mean over N digits X (N, p) of each coordinate's KL(q(z_j | x) || N(0, 1)), into
+ * kl (d): how the KL of section 4 splits over the latent units (they sum to the KL). */
+void vae_kl_per_dimension(Vae *vae, double *kl, const double *X, size_t N);
+
+/* ---- training on a schedule of beta or C ---- */
+
+/* How a run weighs the KL at optimiser step t = 0, 1, ...: the beta-VAE (beta fixed), KL
+ * annealing (beta_t rising linearly from 0 to beta over the first anneal_steps steps; Bowman
+ * et al. 2016), or the controlled capacity (L_C with C_t rising linearly from 0 to C over
+ * capacity_steps; Burgess et al. 2017). */
+typedef struct VaeSchedule {
+    double beta;           /* beta, or the beta reached at the end of the annealing */
+    size_t anneal_steps;   /* 0: beta from the first step */
+    bool controlled;       /* L_C instead of L_beta */
+    double capacity;       /* C, nats per digit (controlled only) */
+    size_t capacity_steps; /* 0: C from the first step */
+} VaeSchedule;
+
+/* beta_t = beta min(1, t / anneal_steps);   C_t = C min(1, t / capacity_steps). */
+double vae_schedule_beta(const VaeSchedule *schedule, size_t step);
+double vae_schedule_capacity(const VaeSchedule *schedule, size_t step);
+
+/* One optimiser step at step t of the schedule: eps ~ N(0, I) into vae->eps, gradients
+ * zeroed, L_beta (beta_t) or L_C (beta, C_t) forward and backward, one step. Returns the loss
+ * before the update, and R and KL in *loss (may be NULL). */
+double vae_schedule_train_step(Vae *vae, Optimizer *optimizer, VaeLoss *loss, const double *X, size_t B, Rng *rng,
+                               const VaeSchedule *schedule, size_t step);
+
+/* The trainer of vae_schedule_train_batch: vae_epoch(&mean, &t.base, ...) sums R and KL
+ * in base as for the VAE; step counts the optimiser steps (the schedule's t). */
+typedef struct VaeScheduleTrainer {
+    VaeTrainer base; /* first, so that vae_epoch's VaeTrainer * is this trainer */
+    VaeSchedule schedule;
+    size_t step;
+} VaeScheduleTrainer;
+
+/* vae_schedule_train_step at the trainer's step, then step++; returns R + KL. */
+double vae_schedule_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
 #endif

@@ -296,6 +296,49 @@ static void test_line_plot(void)
     CHECK_LONG(1, scratch_entry_count()); /* the file, and no temporary left over */
 }
 
+/* Two series of bars at the categories 1, 2, 3: one rectangle per finite value, side by
+ * side (series 0 left of series 1 in each group), heights in proportion from 0; the y axis
+ * starts at 0; a log axis is refused. */
+static void test_bar_plot(void)
+{
+    double units[3] = { 1, 2, 3 }, a[3] = { 2.0, 1.0, 0.5 }, b[3] = { 1.0, NAN, 0.0 };
+    const PlotSeries series[] = { { "beta = 1", units, a, 3 }, { "beta = 8", units, b, 3 } };
+    const PlotOptions plot_options = { "KL per unit", "unit", "nats", false };
+    const char *path = scratch_path("bars.svg");
+    Error err;
+    if (!CHECK(svg_bar_plot(path, &plot_options, series, 2, &err))) {
+        check_note("%s", err.message);
+        return;
+    }
+    char *text = check_svg_file(path);
+    if (!text)
+        return;
+    CHECK_CONTAINS(text, ">beta = 8</text>");
+    CHECK_CONTAINS(text, ">0</text>"); /* the y axis includes 0 */
+    /* 5 finite values: 5 bars, besides the background and the frame */
+    CHECK_LONG(5 + 2, count_occurrences(text, "<rect"));
+    double x[8], y[8], width[8], height[8];
+    size_t n = 0;
+    for (const char *at = strstr(text, "<rect x="); at && n < 8; at = strstr(at + 1, "<rect x="))
+        if (sscanf(at, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &x[n], &y[n], &width[n],
+                   &height[n]) == 4)
+            n++;
+    if (!CHECK_LONG(6, n)) { /* the frame, then the bars: a[0..2], b[0], b[2] */
+        free(text);
+        return;
+    }
+    CHECK_RELATIVE(2.0 * height[2], height[1], 1e-3); /* 2 against 1 */
+    CHECK_RELATIVE(4.0 * height[3], height[1], 1e-3); /* 2 against 0.5 */
+    CHECK_RELATIVE(height[2], height[4], 1e-3);       /* b[0] = 1 as tall as a[1] = 1 */
+    CHECK_NEAR(0.0, height[5], 1e-9);                 /* b[2] = 0: no height */
+    CHECK_NEAR(x[1] + width[1], x[4], 1e-2);          /* b's bar right of a's, touching */
+    CHECK_NEAR(y[1] + height[1], y[5] + height[5], 1e-2); /* every bar stands on 0 */
+    free(text);
+    const PlotOptions log_axis = { NULL, NULL, NULL, true };
+    CHECK(!svg_bar_plot(scratch_path("log.svg"), &log_axis, series, 2, &err));
+    CHECK_CONTAINS(err.message, "linear y axis");
+}
+
 static void test_log_plot(void)
 {
     const double x[6] = { 0, 1, 2, 3, 4, 5 };
@@ -565,6 +608,7 @@ static const TestCase tests[] = {
     { "writing into a missing folder fails and leaves no file", NULL, test_missing_folder_fails_cleanly },
     { "line plot: well-formed SVG, legend, escaped text, nice ticks, NaN gap", NULL, test_line_plot },
     { "line plot: log axis skips y <= 0", NULL, test_log_plot },
+    { "bar plot: a bar per finite value, side by side, from 0", NULL, test_bar_plot },
     { "plots with nothing finite are refused", NULL, test_plots_refuse_nothing_finite },
     { "scatter plot: dots and the digit legend", NULL, test_scatter_plot },
     { "scatter plot: bad labels refused, no labels no legend", NULL, test_scatter_labels },
