@@ -275,4 +275,76 @@ double vae_evaluate_batch(void *trainer, const double *X, const unsigned char *l
 bool vae_save(const Vae *vae, const char *path, Error *err);
 bool vae_load(Vae *vae, const char *path, Error *err);
 
+/* ==== importance-weighted training (IWAE; Burda, Grosse & Salakhutdinov 2016; Wu L6) ======== */
+
+/* Wu L6: "use more than one sample from q(z|x) for a tighter lower bound". Train on the
+ * k-sample bound itself (exercise 6.9 only measured it):
+ *
+ *     L_k(x) = E_{z_1..z_k ~ q_phi(z|x)} [ log (1/k) sum_s w_s ],
+ *     w_s = p_theta(x | z_s) p(z_s) / q_phi(z_s | x),   z_s = mu(x) + sigma(x) (.) eps_s,
+ *
+ * with log p(x) >= L_k >= L_1 = ELBO (k = 1 is the VAE). Its gradient at fixed eps_1..k is
+ *
+ *     grad L_k = sum_s w~_s grad log w_s,    w~_s = w_s / sum_t w_t = softmax(log w)_s,
+ *
+ * each grad log w_s taken pathwise through z_s (the decoder, log p(z_s), and log q(z_s | x)
+ * through z_s) plus q's direct dependence on phi at fixed z_s (the score-like term). The
+ * loss is the negative bound averaged over the batch, -(1/B) sum_i L_k(x_i).
+ *
+ * The k samples of digit i are rows i k + s (s = 0..k-1) of one batch of B k codes, so the
+ * encoder runs on B rows and the decoder on B k: the Vae must be built with max_batch >= B k.
+ * Bernoulli decoder only (Burda et al.'s binarised MNIST model). */
+
+/* The k-sample objective's buffers, for batches of up to max_batch digits. */
+typedef struct Iwae {
+    size_t k;            /* samples per digit, >= 1 */
+    size_t max_batch;    /* digits per batch */
+    double *log_weights; /* (max_batch, k) log w_is of the last iwae_forward */
+    double *weights;     /* (max_batch, k) w~_is = softmax over s of log w_is */
+    double *bound;       /* (max_batch) log (1/k) sum_s w_is */
+} Iwae;
+
+/* k >= 1 samples per digit for batches of up to max_batch digits of a Vae with a Bernoulli
+ * decoder whose max_batch is at least max_batch k (a clear error otherwise). */
+bool iwae_init(Iwae *iwae, const Vae *vae, size_t k, size_t max_batch, Error *err);
+void iwae_free(Iwae *iwae);
+
+/* Exercise 6.16.  For each digit i (row of log_weights):
+ *     bound_i = log (1/k) sum_s w_is             (log-mean-exp: finite when every w underflows)
+ *     w~_is   = w_is / sum_t w_it = exp(log w_is - log sum_t w_it)   (softmax: sums to 1)
+ *                           bound (B), weights (B, k), log_weights (B, k); weights may alias */
+void iwae_normalized_weights(double *bound, double *weights, const double *log_weights, size_t B, size_t k);
+
+/* Exercise 6.17.  The negative k-sample bound of a batch X (B, p) at the given noise eps
+ * (B k, d; row i k + s is eps_s of digit i):
+ *     encode X once, z_is = mu_i + sigma_i (.) eps_is into vae->z (B k, d), decode the B k
+ *     codes, log p_theta(x_i | z_is) into vae->log_likelihood (B k),
+ *     log w_is = log p_theta(x_i | z_is) + log p(z_is) - log q_phi(z_is | x_i)
+ *     into iwae->log_weights, then iwae->bound and iwae->weights (6.16);
+ * returns -(1/B) sum_i bound_i. X and eps must stay unchanged until iwae_backward. */
+double iwae_forward(Vae *vae, Iwae *iwae, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.18.  Accumulate the gradient of -(1/B) sum_i bound_i for the last
+ * iwae_forward(X, eps): dL/dlog w_is = -(1/B) w~_is, then grad log w_is as above (the
+ * decoder's likelihood per sample, log p(z) through z, log q through z and directly). */
+void iwae_backward(Vae *vae, Iwae *iwae, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.18.  One optimiser step on the negative k-sample bound of X (B, p): draw
+ * eps (B k, d) from rng into vae->eps, zero the gradients, forward, backward, step;
+ * returns the negative bound before the update. */
+double iwae_train_step(Vae *vae, Iwae *iwae, Optimizer *optimizer, const double *X, size_t B, Rng *rng);
+
+/* The BatchFunctions of run_epoch (lib/train.h) for the k-sample bound. */
+typedef struct IwaeTrainer {
+    Vae *vae;
+    Iwae *iwae;
+    Optimizer *optimizer; /* used by iwae_train_batch only */
+    Rng *rng;             /* draws eps */
+} IwaeTrainer;
+
+/* iwae_train_step on X; returns the negative bound before the step. */
+double iwae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+/* iwae_forward on X with fresh eps, parameters unchanged: the negative k-sample bound. */
+double iwae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
 #endif
