@@ -347,4 +347,75 @@ double iwae_train_batch(void *trainer, const double *X, const unsigned char *lab
 /* iwae_forward on X with fresh eps, parameters unchanged: the negative k-sample bound. */
 double iwae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
 
+/* ==== inpainting (Wu L6, "Inpainting with VAE") ============================================== */
+
+/* Fill the missing pixels of a digit. A mask m in {0, 1}^p marks the observed pixels (1);
+ * the encoder sees only x-bar = x (.) m (missing pixels read as 0). Wu L6: the training data
+ * are whole, so train with random masks on the encoder's input only,
+ *
+ *     x (.) m -> z -> x:   NELBO(x, m) = -E_{q_phi(z | x (.) m)} [log p_theta(x | z)] + KL(q_phi(z | x (.) m) || p(z)),
+ *
+ * so that q_phi(z | x-bar) ~ q_phi(z | x) while the generator p_theta(x | z) stays a VAE's:
+ * the reconstruction term still scores every pixel of x. Then fill the missing pixels with
+ * E[x | z = mu(x-bar)]. (Wu L6's better encoders, masked or partial convolutions, are left out.) */
+
+/* The masks of a batch and the encoder's input built from them. */
+typedef struct MaskedBatch {
+    size_t max_batch, rows, cols; /* rows x cols = p: masks are drawn on the image */
+    double *mask;                 /* (max_batch, p) m: 1 observed, 0 missing */
+    double *X_masked;             /* (max_batch, p) x-bar = x (.) m, the encoder's input */
+} MaskedBatch;
+
+bool masked_batch_init(MaskedBatch *batch, size_t max_batch, size_t rows, size_t cols, Error *err);
+void masked_batch_free(MaskedBatch *batch);
+
+/* The masks of the inpainting table (the missing part of the digit). */
+typedef enum MaskKind {
+    MASK_TOP_HALF,       /* rows 0 .. rows/2 - 1 missing */
+    MASK_LEFT_HALF,      /* columns 0 .. cols/2 - 1 missing */
+    MASK_RANDOM_50,      /* each pixel missing with probability 0.5 */
+    MASK_RANDOM_80,      /* each pixel missing with probability 0.8 */
+    MASK_CENTRED_SQUARE, /* the centred (rows/2) x (cols/2) square missing */
+    MASK_KINDS
+} MaskKind;
+
+/* "top half", "left half", "random 50%", "random 80%", "centred square" */
+const char *mask_kind_name(MaskKind kind);
+/* One mask of that kind (rng draws the random ones).                       mask (rows * cols) */
+void mask_of_kind(double *mask, MaskKind kind, size_t rows, size_t cols, Rng *rng);
+/* One training mask: with probability 1/2, each pixel missing independently with a
+ * probability drawn from U(0, 0.9); otherwise a rectangle missing, its height and width
+ * drawn from rows/4 .. rows and cols/4 .. cols, at a uniform position. The table's masks
+ * are special cases of these.                                             mask (rows * cols) */
+void mask_random(double *mask, size_t rows, size_t cols, Rng *rng);
+
+/* Exercise 6.19.  The negative ELBO of a batch X (B, p) whose encoder sees x-bar = x (.) m:
+ *     x-bar into batch->X_masked (from batch->mask), encode x-bar, z = mu + sigma (.) eps,
+ *     decode, R = -(1/B) sum_i log p_theta(x_i | z_i) of the whole x_i, KL as in 6.6;
+ * returns R + KL (and both in *loss, which may be NULL). vae_backward(vae, X, eps, B) is then
+ * its gradient (the encoder kept x-bar as its input): X, eps and batch->X_masked must stay
+ * unchanged until then. */
+double vae_masked_forward(Vae *vae, VaeLoss *loss, MaskedBatch *batch, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.19.  One optimiser step on the masked NELBO: a fresh mask_random per digit into
+ * batch->mask, eps ~ N(0, I) into vae->eps, zero the gradients, vae_masked_forward,
+ * vae_backward, step; returns the masked NELBO before the update. */
+double vae_masked_train_step(Vae *vae, Optimizer *optimizer, VaeLoss *loss, MaskedBatch *batch, const double *X,
+                             size_t B, Rng *rng);
+
+/* Exercise 6.19.  Fill the missing pixels: x-filled = m (.) x-bar + (1 - m) (.) E[x | z = mu(x-bar)].
+ *                                             X_filled, X_masked, mask (B, p), B <= max_batch */
+void vae_inpaint(Vae *vae, double *X_filled, const double *X_masked, const double *mask, size_t B);
+
+/* The BatchFunction of run_epoch for masked training (MaskedVaeTrainer as context). */
+typedef struct MaskedVaeTrainer {
+    Vae *vae;
+    Optimizer *optimizer;
+    MaskedBatch *batch;
+    Rng *rng; /* draws the masks and eps */
+} MaskedVaeTrainer;
+
+/* vae_masked_train_step on X; returns the masked NELBO before the step. */
+double vae_masked_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
 #endif
