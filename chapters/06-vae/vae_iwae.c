@@ -7,8 +7,9 @@
  *     --iw-test test digits by the k = --eval-k importance-weighted estimate (exercise 6.9)
  *     with its standard error, its difference from the first model's on the same digits
  *     (paired, with the standard error of the differences), and the number of active
- *     latent units, Burda et al.'s A_u = Cov_x(E_q[z_u]) > 0.01: iwae.csv;
- *   - the per-unit activities Cov_x(E_q[z_u]), sorted, one line per k (units.svg);
+ *     latent units, Burda et al.'s A_u = Cov_x(E_q[z_u]) > 0.01, and the least active
+ *     unit's Cov_x(E_q[z_u]): iwae.csv;
+ *   - the per-unit activities Cov_x(E_q[z_u]), sorted, one line per k (units.svg, units.csv);
  *   - -L_k per epoch (log.csv); 12 samples E[x | z], z ~ p(z), per model (samples.pgm).
  *
  * Every model starts from the same initial weights (the same seed), so the rows differ by k
@@ -212,27 +213,42 @@ static void print_table(const Outcome *outcomes, size_t count, const Settings *s
            s->training.learning_rate, s->training.batch_size, s->common.seed);
     printf("log p(x): the k = %zu estimate on the first %zu test digits; delta: minus the k = %zu model's, "
            "digit by digit\n", s->eval_k, n, outcomes[0].k);
-    printf("  %4s  %10s  %10s  %18s  %16s  %12s  %8s\n", "k", "train -L_k", "test NELBO", "test log p(x)",
-           "delta", "active units", "time");
+    printf("  %4s  %10s  %10s  %18s  %16s  %12s  %12s  %8s\n", "k", "train -L_k", "test NELBO", "test log p(x)",
+           "delta", "active units", "least active", "time");
     for (size_t m = 0; m < count; m++) {
         const Outcome *o = &outcomes[m];
-        printf("  %4zu  %10.2f  %10.2f  %10.2f +- %4.2f  %+8.2f +- %4.2f  %7zu/%-4zu  %6.1f s\n", o->k, o->train_loss,
-               o->test_nelbo, o->log_px, o->log_px_se, o->delta, o->delta_se, o->active_units, s->d, o->seconds);
+        printf("  %4zu  %10.2f  %10.2f  %10.2f +- %4.2f  %+8.2f +- %4.2f  %7zu/%-4zu  %12.4f  %6.1f s\n", o->k,
+               o->train_loss, o->test_nelbo, o->log_px, o->log_px_se, o->delta, o->delta_se, o->active_units, s->d,
+               o->activity[s->d - 1], o->seconds);
     }
 }
 
 static bool write_table(const Outcome *outcomes, size_t count, const Settings *s, const char *path, Error *err)
 {
     static const char *const columns[] = { "k", "train_neg_bound", "test_nelbo", "log_px", "log_px_se",
-                                           "delta_log_px", "delta_se", "active_units", "d", "seconds" };
+                                           "delta_log_px", "delta_se", "active_units", "least_activity", "d",
+                                           "seconds" };
     CsvLog log;
-    if (!csv_open(&log, path, columns, 10, err))
+    if (!csv_open(&log, path, columns, 11, err))
         return false;
     for (size_t m = 0; m < count; m++) {
         const Outcome *o = &outcomes[m];
         csv_row(&log, (double[]){ (double)o->k, o->train_loss, o->test_nelbo, o->log_px, o->log_px_se, o->delta,
-                                  o->delta_se, (double)o->active_units, (double)s->d, o->seconds });
+                                  o->delta_se, (double)o->active_units, o->activity[s->d - 1], (double)s->d,
+                                  o->seconds });
     }
+    return csv_close(&log, err);
+}
+
+static bool write_activities(const Outcome *outcomes, size_t count, size_t d, const char *path, Error *err)
+{
+    static const char *const columns[] = { "k", "rank", "activity" };
+    CsvLog log;
+    if (!csv_open(&log, path, columns, 3, err))
+        return false;
+    for (size_t m = 0; m < count; m++)
+        for (size_t u = 0; u < d; u++)
+            csv_row(&log, (double[]){ (double)outcomes[m].k, (double)(u + 1), outcomes[m].activity[u] });
     return csv_close(&log, err);
 }
 
@@ -282,6 +298,7 @@ static bool write_units(const Outcome *outcomes, size_t count, size_t d, const c
 static const Figure FIGURES[] = {
     { "iwae.csv", "the table: -L_k, test NELBO, log p(x), its paired difference, active units" },
     { "units.svg", "Cov_x(E_q[z_u]) of each latent unit, sorted, per k (log scale)" },
+    { "units.csv", "the same numbers: k, rank, Cov_x(E_q[z_u])" },
     { "log.csv", "-L_k per epoch, per k" },
     { "samples.pgm", "E[x | z], z ~ p(z): one row of 12 per k" },
 };
@@ -293,8 +310,9 @@ static bool write_outputs(const Outcome *outcomes, size_t count, const double *s
     char paths[FIGURE_COUNT][FIGURE_PATH_SIZE];
     bool ok = figure_paths(paths, s->common.out_dir, FIGURES, FIGURE_COUNT, err)
               && write_table(outcomes, count, s, paths[0], err) && write_units(outcomes, count, s->d, paths[1], err)
-              && write_curves(outcomes, count, s->training.epochs, paths[2], err)
-              && image_grid_write_pgm(paths[3], samples, count * SAMPLES_PER_MODEL, test->rows, test->cols,
+              && write_activities(outcomes, count, s->d, paths[2], err)
+              && write_curves(outcomes, count, s->training.epochs, paths[3], err)
+              && image_grid_write_pgm(paths[4], samples, count * SAMPLES_PER_MODEL, test->rows, test->cols,
                                       SAMPLES_PER_MODEL, 2, err);
     if (ok && !s->common.quiet)
         print_figures(s->common.out_dir, FIGURES, FIGURE_COUNT);
@@ -339,7 +357,7 @@ int main(int argc, char **argv)
 {
     Settings s = { .common = { .out_dir = "build/out/vae_iwae", .train_count = 4000, .test_count = 1000, .seed = 1 },
                    .training = { .hidden = 200, .epochs = 10, .batch_size = 100, .learning_rate = 1e-3 },
-                   .d = 20, .iw_digits = 200, .eval_k = 1000, .ks = { { 1, 5 }, 2 } };
+                   .d = 50, .iw_digits = 200, .eval_k = 1000, .ks = { { 1, 5 }, 2 } };
     const Option options[] = {
         { "k", OPTION_SIZE_LIST, &s.ks, "samples per digit of each model's training bound (k = 1: the VAE)", 1, 1000 },
         { "d", OPTION_SIZE, &s.d, "latent dimension", 1, 784 },

@@ -324,11 +324,12 @@ static void test_train_step_is_gradient_descent(void)
     vae_free(&copy);
 }
 
-/* On 1,000 training digits, 3 epochs of Adam on the k = 5 bound bring the k = 5 bound of 500
- * test digits from about -585 (untrained) to above -185 nats (-176 here) (Bernoulli, d = 8, hidden 64). */
+/* On 1,000 training digits, 3 epochs of Adam on the k = 3 bound bring the k = 3 bound of 500
+ * test digits from about -596 (untrained) to above -190 nats (-181.7 here; Bernoulli, d = 8,
+ * hidden 64). k = 3 rather than 5 keeps the test under a second. */
 static void test_learns_mnist(void)
 {
-    enum { EPOCHS = 3, BATCH = 32, KK = 5 };
+    enum { EPOCHS = 3, BATCH = 32, KK = 3 };
     Error err;
     Dataset train, test;
     const char *dir = dataset_default_directory(NULL);
@@ -353,8 +354,8 @@ static void test_learns_mnist(void)
     for (int epoch = 0; epoch < EPOCHS; epoch++)
         CHECK(run_epoch(&train_loss, &train, iwae_train_batch, &trainer, &training, &err));
     CHECK(run_epoch(&after, &test, iwae_evaluate_batch, &trainer, &evaluation, &err));
-    check_note("test -bound (k = 5): %.2f before training, %.2f after %d epochs", before, after, EPOCHS);
-    CHECK_BELOW(after, 185.0);
+    check_note("test -bound (k = 3): %.2f before training, %.2f after %d epochs", before, after, EPOCHS);
+    CHECK_BELOW(after, 190.0);
     optimizer_free(&adam);
     iwae_free(&iwae);
     vae_free(&vae);
@@ -395,7 +396,7 @@ static const TestCase tests[] = {
     { "backward accumulates into the gradients", "6.18 needs 6.1 6.2 6.5 6.16 6.17", test_backward_accumulates },
     { "every w underflows (log w ~ -2400): the gradient stays finite", "6.18 needs 6.1 6.2 6.5 6.16 6.17", test_gradient_when_weights_underflow },
     { "two SGD steps are theta - eta grad at the drawn eps, fresh each step", "6.18 needs 6.1 6.2 6.5 6.16 6.17", test_train_step_is_gradient_descent },
-    { "learns MNIST: test k = 5 bound above -185 in 3 epochs on 1,000 digits", "6.18 needs 6.1 6.2 6.5 6.16 6.17", test_learns_mnist },
+    { "learns MNIST: test k = 3 bound above -190 in 3 epochs on 1,000 digits", "6.18 needs 6.1 6.2 6.5 6.16 6.17", test_learns_mnist },
     { "iwae_init refuses k = 0, too small a VAE, a Gaussian decoder", NULL, test_init_refuses },
 };
 
