@@ -381,5 +381,147 @@ typedef struct VaeScheduleTrainer {
 
 /* vae_schedule_train_step at the trainer's step, then step++; returns R + KL. */
 double vae_schedule_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+/* ==== importance-weighted training (IWAE; Burda, Grosse & Salakhutdinov 2016; Wu L6) ======== */
+
+/* Wu L6: "use more than one sample from q(z|x) for a tighter lower bound". Train on the
+ * k-sample bound itself (exercise 6.9 only measured it):
+ *
+ *     L_k(x) = E_{z_1..z_k ~ q_phi(z|x)} [ log (1/k) sum_s w_s ],
+ *     w_s = p_theta(x | z_s) p(z_s) / q_phi(z_s | x),   z_s = mu(x) + sigma(x) (.) eps_s,
+ *
+ * with log p(x) >= L_k >= L_1 = ELBO (k = 1 is the VAE). Its gradient at fixed eps_1..k is
+ *
+ *     grad L_k = sum_s w~_s grad log w_s,    w~_s = w_s / sum_t w_t = softmax(log w)_s,
+ *
+ * each grad log w_s taken pathwise through z_s (the decoder, log p(z_s), and log q(z_s | x)
+ * through z_s) plus q's direct dependence on phi at fixed z_s (the score-like term). The
+ * loss is the negative bound averaged over the batch, -(1/B) sum_i L_k(x_i).
+ *
+ * The k samples of digit i are rows i k + s (s = 0..k-1) of one batch of B k codes, so the
+ * encoder runs on B rows and the decoder on B k: the Vae must be built with max_batch >= B k.
+ * Bernoulli decoder only (Burda et al.'s binarised MNIST model). */
+
+/* The k-sample objective's buffers, for batches of up to max_batch digits. */
+typedef struct Iwae {
+    size_t k;            /* samples per digit, >= 1 */
+    size_t max_batch;    /* digits per batch */
+    double *log_weights; /* (max_batch, k) log w_is of the last iwae_forward */
+    double *weights;     /* (max_batch, k) w~_is = softmax over s of log w_is */
+    double *bound;       /* (max_batch) log (1/k) sum_s w_is */
+} Iwae;
+
+/* k >= 1 samples per digit for batches of up to max_batch digits of a Vae with a Bernoulli
+ * decoder whose max_batch is at least max_batch k (a clear error otherwise). */
+bool iwae_init(Iwae *iwae, const Vae *vae, size_t k, size_t max_batch, Error *err);
+void iwae_free(Iwae *iwae);
+
+/* Exercise 6.15.  For each digit i (row of log_weights):
+ *     bound_i = log (1/k) sum_s w_is             (log-mean-exp: finite when every w underflows)
+ *     w~_is   = w_is / sum_t w_it = exp(log w_is - log sum_t w_it)   (softmax: sums to 1)
+ *                           bound (B), weights (B, k), log_weights (B, k); weights may alias */
+void iwae_normalized_weights(double *bound, double *weights, const double *log_weights, size_t B, size_t k);
+
+/* Exercise 6.16.  The negative k-sample bound of a batch X (B, p) at the given noise eps
+ * (B k, d; row i k + s is eps_s of digit i):
+ *     encode X once, z_is = mu_i + sigma_i (.) eps_is into vae->z (B k, d), decode the B k
+ *     codes, log p_theta(x_i | z_is) into vae->log_likelihood (B k),
+ *     log w_is = log p_theta(x_i | z_is) + log p(z_is) - log q_phi(z_is | x_i)
+ *     into iwae->log_weights, then iwae->bound and iwae->weights (6.15);
+ * returns -(1/B) sum_i bound_i. X and eps must stay unchanged until iwae_backward. */
+double iwae_forward(Vae *vae, Iwae *iwae, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.17.  Accumulate the gradient of -(1/B) sum_i bound_i for the last
+ * iwae_forward(X, eps): dL/dlog w_is = -(1/B) w~_is, then grad log w_is as above (the
+ * decoder's likelihood per sample, log p(z) through z, log q through z and directly). */
+void iwae_backward(Vae *vae, Iwae *iwae, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.17.  One optimiser step on the negative k-sample bound of X (B, p): draw
+ * eps (B k, d) from rng into vae->eps, zero the gradients, forward, backward, step;
+ * returns the negative bound before the update. */
+double iwae_train_step(Vae *vae, Iwae *iwae, Optimizer *optimizer, const double *X, size_t B, Rng *rng);
+
+/* The BatchFunctions of run_epoch (lib/train.h) for the k-sample bound. */
+typedef struct IwaeTrainer {
+    Vae *vae;
+    Iwae *iwae;
+    Optimizer *optimizer; /* used by iwae_train_batch only */
+    Rng *rng;             /* draws eps */
+} IwaeTrainer;
+
+/* iwae_train_step on X; returns the negative bound before the step. */
+double iwae_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+/* iwae_forward on X with fresh eps, parameters unchanged: the negative k-sample bound. */
+double iwae_evaluate_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
+
+/* ==== inpainting (Wu L6, "Inpainting with VAE") ============================================== */
+
+/* Fill the missing pixels of a digit. A mask m in {0, 1}^p marks the observed pixels (1);
+ * the encoder sees only x-bar = x (.) m (missing pixels read as 0). Wu L6: the training data
+ * are whole, so train with random masks on the encoder's input only,
+ *
+ *     x (.) m -> z -> x:   NELBO(x, m) = -E_{q_phi(z | x (.) m)} [log p_theta(x | z)] + KL(q_phi(z | x (.) m) || p(z)),
+ *
+ * so that q_phi(z | x-bar) ~ q_phi(z | x) while the generator p_theta(x | z) stays a VAE's:
+ * the reconstruction term still scores every pixel of x. Then fill the missing pixels with
+ * E[x | z = mu(x-bar)]. (Wu L6's better encoders, masked or partial convolutions, are left out.) */
+
+/* The masks of a batch and the encoder's input built from them. */
+typedef struct MaskedBatch {
+    size_t max_batch, rows, cols; /* rows x cols = p: masks are drawn on the image */
+    double *mask;                 /* (max_batch, p) m: 1 observed, 0 missing */
+    double *X_masked;             /* (max_batch, p) x-bar = x (.) m, the encoder's input */
+} MaskedBatch;
+
+bool masked_batch_init(MaskedBatch *batch, size_t max_batch, size_t rows, size_t cols, Error *err);
+void masked_batch_free(MaskedBatch *batch);
+
+/* The masks of the inpainting table (the missing part of the digit). */
+typedef enum MaskKind {
+    MASK_TOP_HALF,       /* rows 0 .. rows/2 - 1 missing */
+    MASK_LEFT_HALF,      /* columns 0 .. cols/2 - 1 missing */
+    MASK_RANDOM_50,      /* each pixel missing with probability 0.5 */
+    MASK_RANDOM_80,      /* each pixel missing with probability 0.8 */
+    MASK_CENTRED_SQUARE, /* the centred (rows/2) x (cols/2) square missing */
+    MASK_KINDS
+} MaskKind;
+
+/* "top half", "left half", "random 50%", "random 80%", "centred square" */
+const char *mask_kind_name(MaskKind kind);
+/* One mask of that kind (rng draws the random ones).                       mask (rows * cols) */
+void mask_of_kind(double *mask, MaskKind kind, size_t rows, size_t cols, Rng *rng);
+/* One training mask: with probability 1/2, each pixel missing independently with a
+ * probability drawn from U(0, 0.9); otherwise a rectangle missing, its height and width
+ * drawn from rows/4 .. rows and cols/4 .. cols, at a uniform position. The table's masks
+ * are special cases of these.                                             mask (rows * cols) */
+void mask_random(double *mask, size_t rows, size_t cols, Rng *rng);
+
+/* Exercise 6.18.  The negative ELBO of a batch X (B, p) whose encoder sees x-bar = x (.) m:
+ *     x-bar into batch->X_masked (from batch->mask), encode x-bar, z = mu + sigma (.) eps,
+ *     decode, R = -(1/B) sum_i log p_theta(x_i | z_i) of the whole x_i, KL as in 6.6;
+ * returns R + KL (and both in *loss, which may be NULL). vae_backward(vae, X, eps, B) is then
+ * its gradient (the encoder kept x-bar as its input): X, eps and batch->X_masked must stay
+ * unchanged until then. */
+double vae_masked_forward(Vae *vae, VaeLoss *loss, MaskedBatch *batch, const double *X, const double *eps, size_t B);
+
+/* Exercise 6.18.  One optimiser step on the masked NELBO: a fresh mask_random per digit into
+ * batch->mask, eps ~ N(0, I) into vae->eps, zero the gradients, vae_masked_forward,
+ * vae_backward, step; returns the masked NELBO before the update. */
+double vae_masked_train_step(Vae *vae, Optimizer *optimizer, VaeLoss *loss, MaskedBatch *batch, const double *X,
+                             size_t B, Rng *rng);
+
+/* Exercise 6.18.  Fill the missing pixels: x-filled = m (.) x-bar + (1 - m) (.) E[x | z = mu(x-bar)].
+ *                                             X_filled, X_masked, mask (B, p), B <= max_batch */
+void vae_inpaint(Vae *vae, double *X_filled, const double *X_masked, const double *mask, size_t B);
+
+/* The BatchFunction of run_epoch for masked training (MaskedVaeTrainer as context). */
+typedef struct MaskedVaeTrainer {
+    Vae *vae;
+    Optimizer *optimizer;
+    MaskedBatch *batch;
+    Rng *rng; /* draws the masks and eps */
+} MaskedVaeTrainer;
+
+/* vae_masked_train_step on X; returns the masked NELBO before the step. */
+double vae_masked_train_batch(void *trainer, const double *X, const unsigned char *labels, size_t B);
 
 #endif
