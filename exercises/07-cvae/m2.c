@@ -96,7 +96,7 @@ double classifier_train_step(Classifier *classifier, Optimizer *optimizer, const
  * finite even where q_c underflows to 0 (then q_c log q_c = 0 exactly, its limit). */
 void m2_entropy(double *entropy, const double *logits, size_t B, size_t classes)
 {
-    /* EXERCISE 7.6 (2 points): the entropy of q(y | x) and its gradient in the logits.
+    /* EXERCISE 7.6 (2 points): the entropy of the classifier's q(y) and its gradient in the logits.
      * Replace this stub with your code; `make hint EX=7.6` prints a hint. */
     exercise_not_implemented("7.6", __func__);
     (void)logits;
@@ -110,7 +110,7 @@ void m2_entropy(double *entropy, const double *logits, size_t B, size_t classes)
  * dH/da_k = -q_k (log q_k + 1) + q_k sum_c q_c (log q_c + 1) = -q_k (log q_k + H). */
 void m2_entropy_backward(double *grad_logits, const double *logits, double scale, size_t B, size_t classes)
 {
-    /* EXERCISE 7.6 (2 points): the entropy of q(y | x) and its gradient in the logits.
+    /* EXERCISE 7.6 (2 points): the entropy of the classifier's q(y) and its gradient in the logits.
      * Replace this stub with your code; `make hint EX=7.6` prints a hint. */
     exercise_not_implemented("7.6", __func__);
     (void)grad_logits;
