@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cvae.h"
 #include "dataset.h"
 #include "error.h"
 #include "layers.h"
@@ -130,6 +131,60 @@ typedef struct M2Gradients {
 double m2_objective(M2Loss *loss, const M2Batch *batch, double alpha, double beta);
 /* Exercise 7.9.  Accumulate dJ/d(each array of the batch) into `grad`. */
 void m2_objective_backward(const M2Gradients *grad, const M2Batch *batch, double alpha, double beta);
+
+/* ---- the model, and its training step ------------------------------------------------------------ */
+
+/* M2: the conditional VAE of cvae.h and a classifier q(y | x), trained together on J.
+ *
+ * A step takes B_l labelled and B_u unlabelled digits and expands them into the rows
+ * (x, y) the CVAE sees, the expectation over y of each unlabelled digit written out:
+ *
+ *     rows 0 .. B_l - 1               (x_i, y_i)            a labelled digit with its label
+ *     row  B_l + u classes + c        (x_(B_l + u), c)      unlabelled digit u with label c
+ *
+ * so one cvae_forward gives every ELBO of J (B_l + classes B_u of them), laid out as
+ * M2Batch wants them (nelbo + B_l is the (B_u, classes) table L(x_u, c)), and one
+ * cvae_backward with the weights dJ/dL of m2_objective_backward (1/B_l for a labelled row,
+ * beta q(c | x_u) / B_u for row (u, c)) gives the ELBOs' share of the gradient. */
+typedef struct M2 {
+    CvaeShape shape;           /* the CVAE's; shape.classes is the classifier's too */
+    size_t classifier_hidden;  /* the classifier's hidden units */
+    size_t max_labelled, max_unlabelled; /* bounds on B_l and B_u */
+    double alpha, beta;        /* J's weights: alpha on the labelled CE, beta on the unlabelled part */
+    Cvae cvae;                 /* q(z | x, y) and p(x | y, z), on up to max_labelled + classes max_unlabelled rows */
+    Classifier classifier;     /* q(y | x), on up to max_labelled + max_unlabelled digits */
+    /* the last step's rows (see above), and dJ/d(each) */
+    double *X, *Y, *eps;       /* (rows, p), (rows, classes), (rows, d): the noise of each row's z */
+    double *nelbo, *grad_nelbo; /* (rows) L(x, y) of each row, and dJ/dL */
+    double *grad_logits;       /* (B_l + B_u, classes) dJ/da */
+    ParameterList parameters;  /* the CVAE's (q.*, p.*), then the classifier's (c.*) */
+} M2;
+
+/* The number of CVAE rows of a step: B_l + classes B_u. */
+size_t m2_rows(size_t labelled, size_t unlabelled, size_t classes);
+
+/* Build both networks (the CVAE's shape, a classifier p -> classifier_hidden -> classes
+ * with the same hidden activation). Errors: a bad shape, alpha or beta negative or not
+ * finite, max_labelled or max_unlabelled 0. */
+bool m2_init(M2 *m2, CvaeShape shape, size_t classifier_hidden, double alpha, double beta, size_t max_labelled,
+             size_t max_unlabelled, Rng *rng, Error *err);
+void m2_free(M2 *m2);
+
+/* Exercise 7.10.  The rows of a step, in the order above: X_rows (rows, p) the digits,
+ * Y_rows (rows, classes) one-hot labels; X (B_l + B_u, p) holds the labelled digits, then
+ * the unlabelled ones; labels (B_l) < classes those of the labelled digits. */
+void m2_expand(double *X_rows, double *Y_rows, const double *X, const unsigned char *labels, size_t B_l, size_t B_u,
+               size_t p, size_t classes);
+
+/* Exercise 7.10.  One optimiser step on J for the digits X (B_l + B_u, p), the first B_l
+ * labelled with labels (B_l): m2_expand into m2->X, m2->Y; draw eps ~ N(0, I) (rows, d)
+ * from rng into m2->eps; zero the gradients; the classifier's logits of all B_l + B_u
+ * digits; cvae_forward of every row into m2->nelbo; m2_objective; its backward into
+ * m2->grad_nelbo and m2->grad_logits (zeroed first); cvae_backward with the weights
+ * m2->grad_nelbo; classifier_backward; step. Returns J before the update, and its terms
+ * in *loss (may be NULL). 1 <= B_l <= max_labelled, 1 <= B_u <= max_unlabelled. */
+double m2_train_step(M2 *m2, Optimizer *optimizer, M2Loss *loss, const double *X, const unsigned char *labels,
+                     size_t B_l, size_t B_u, Rng *rng);
 
 /* ---- the labelled subset -------------------------------------------------------------------- */
 

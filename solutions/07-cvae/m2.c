@@ -317,6 +317,121 @@ void m2_objective_backward(const M2Gradients *grad, const M2Batch *batch, double
     END EXERCISE */
 }
 
+/* ---- the model, and its training step ---------------------------------------------------------------- */
+
+size_t m2_rows(size_t labelled, size_t unlabelled, size_t classes) { return labelled + classes * unlabelled; }
+
+static bool check_weights(double alpha, double beta, Error *err)
+{
+    if (!(alpha >= 0.0 && isfinite(alpha)))
+        return error_set(err, "alpha, the weight of the labelled cross-entropy, must be finite and >= 0 (got %g)", alpha);
+    if (!(beta >= 0.0 && isfinite(beta)))
+        return error_set(err, "beta, the weight of the unlabelled loss, must be finite and >= 0 (got %g)", beta);
+    return true;
+}
+
+/* The tensors of `from` (their value and gradient arrays, not copies) at the end of `to`. */
+static void append_parameters(ParameterList *to, const ParameterList *from)
+{
+    for (size_t k = 0; k < from->count; k++)
+        parameters_add(to, from->items[k].name, from->items[k].value, from->items[k].grad, from->items[k].size);
+}
+
+bool m2_init(M2 *m2, CvaeShape shape, size_t classifier_hidden, double alpha, double beta, size_t max_labelled,
+             size_t max_unlabelled, Rng *rng, Error *err)
+{
+    *m2 = (M2){ .shape = shape, .classifier_hidden = classifier_hidden, .max_labelled = max_labelled,
+                .max_unlabelled = max_unlabelled, .alpha = alpha, .beta = beta };
+    if (!check_weights(alpha, beta, err) || !cvae_shape_check(shape, err))
+        return false;
+    if (max_labelled == 0 || max_unlabelled == 0)
+        return error_set(err, "an M2 step needs room for at least one labelled and one unlabelled digit");
+    size_t rows = m2_rows(max_labelled, max_unlabelled, shape.classes), digits = max_labelled + max_unlabelled;
+    bool ok = cvae_init(&m2->cvae, shape, rows, rng, err)
+              && classifier_init(&m2->classifier, shape.p, classifier_hidden, shape.classes, shape.hidden_activation,
+                                 digits, rng, err)
+              && (m2->X = alloc_doubles(rows * shape.p, err)) && (m2->Y = alloc_doubles(rows * shape.classes, err))
+              && (m2->eps = alloc_doubles(rows * shape.d, err)) && (m2->nelbo = alloc_doubles(rows, err))
+              && (m2->grad_nelbo = alloc_doubles(rows, err))
+              && (m2->grad_logits = alloc_doubles(digits * shape.classes, err));
+    if (!ok) {
+        m2_free(m2);
+        return false;
+    }
+    append_parameters(&m2->parameters, &m2->cvae.parameters);
+    append_parameters(&m2->parameters, &m2->classifier.parameters);
+    return true;
+}
+
+void m2_free(M2 *m2)
+{
+    cvae_free(&m2->cvae);
+    classifier_free(&m2->classifier);
+    free(m2->X);
+    free(m2->Y);
+    free(m2->eps);
+    free(m2->nelbo);
+    free(m2->grad_nelbo);
+    free(m2->grad_logits);
+    *m2 = (M2){ 0 };
+}
+
+void m2_expand(double *X_rows, double *Y_rows, const double *X, const unsigned char *labels, size_t B_l, size_t B_u,
+               size_t p, size_t classes)
+{
+    /* BEGIN EXERCISE 7.10 */
+    for (size_t r = 0; r < m2_rows(B_l, B_u, classes); r++) {
+        /* a labelled digit with its label; then each unlabelled digit with every class c in
+         * turn: the expectation over y, written out */
+        bool labelled = r < B_l;
+        size_t digit = labelled ? r : B_l + (r - B_l) / classes;
+        size_t label = labelled ? labels[r] : (r - B_l) % classes;
+        vector_copy(X_rows + r * p, X + digit * p, p);
+        for (size_t c = 0; c < classes; c++)
+            Y_rows[r * classes + c] = c == label ? 1.0 : 0.0;
+    }
+    /* STUB
+    (void)X;
+    (void)labels;
+    vector_zero(X_rows, m2_rows(B_l, B_u, classes) * p);
+    vector_zero(Y_rows, m2_rows(B_l, B_u, classes) * classes);
+    END EXERCISE */
+}
+
+double m2_train_step(M2 *m2, Optimizer *optimizer, M2Loss *loss, const double *X, const unsigned char *labels,
+                     size_t B_l, size_t B_u, Rng *rng)
+{
+    /* BEGIN EXERCISE 7.10 */
+    size_t classes = m2->shape.classes, rows = m2_rows(B_l, B_u, classes);
+    m2_expand(m2->X, m2->Y, X, labels, B_l, B_u, m2->shape.p, classes);
+    rng_fill_normal(rng, m2->eps, rows * m2->shape.d, 0.0, 1.0);
+    parameters_zero_grad(&m2->parameters);
+    const double *logits = classifier_forward(&m2->classifier, X, B_l + B_u);
+    cvae_forward(&m2->cvae, m2->nelbo, m2->X, m2->Y, m2->eps, rows);
+    M2Batch batch = { m2->nelbo, logits, labels, m2->nelbo + B_l, logits + B_l * classes, B_l, B_u, classes };
+    double J = m2_objective(loss, &batch, m2->alpha, m2->beta);
+    vector_zero(m2->grad_nelbo, rows);
+    vector_zero(m2->grad_logits, (B_l + B_u) * classes);
+    M2Gradients grad = { m2->grad_nelbo, m2->grad_logits, m2->grad_nelbo + B_l, m2->grad_logits + B_l * classes };
+    m2_objective_backward(&grad, &batch, m2->alpha, m2->beta);
+    cvae_backward(&m2->cvae, m2->X, m2->Y, m2->eps, m2->grad_nelbo, rows);
+    classifier_backward(&m2->classifier, m2->grad_logits, B_l + B_u);
+    optimizer_step(optimizer);
+    return J;
+    /* STUB
+    (void)m2;
+    (void)optimizer;
+    (void)X;
+    (void)labels;
+    (void)B_l;
+    (void)B_u;
+    (void)rng;
+    if (loss)
+        *loss = (M2Loss){ NAN, NAN, NAN };
+    return NAN; // a safe wrong answer
+    END EXERCISE */
+}
+
 /* ---- the labelled subset -------------------------------------------------------------------------- */
 
 static bool check_subset_request(const unsigned char *labels, size_t N, size_t classes, size_t per_class,

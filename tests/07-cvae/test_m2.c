@@ -420,6 +420,167 @@ static void test_objective_gradients(void)
     check_array_gradient("a unlabelled", f.unlabelled_logits, g_unlabelled_logits, B_U * C, reference_objective, &x);
 }
 
+/* ---- 7.10 the training step ------------------------------------------------------------------------- */
+
+enum { PX = 5, HIDDEN = 4, DZ = 2, STEP_ROWS = B_L + C * B_U };
+
+/* A small M2: p = 5, 4 classes, tanh, hidden 4, d = 2, classifier hidden 3, non-zero biases. */
+static M2 small_m2(unsigned seed, double alpha, double beta)
+{
+    M2 m2;
+    Rng rng;
+    Error err;
+    rng_seed(&rng, seed);
+    CvaeShape shape = { PX, C, HIDDEN, DZ, ACTIVATION_TANH };
+    if (!m2_init(&m2, shape, 3, alpha, beta, B_L, B_U, &rng, &err))
+        abort();
+    for (size_t k = 0; k < m2.parameters.count; k++)
+        if (strstr(m2.parameters.items[k].name, ".b"))
+            rng_fill_normal(&rng, m2.parameters.items[k].value, m2.parameters.items[k].size, 0.0, 0.3);
+    return m2;
+}
+
+/* B_l = 2 labelled digits (labels 3, 1), then B_u = 3 unlabelled: digit k is all k + 1. */
+static void step_digits(double *X, unsigned char *labels)
+{
+    for (size_t k = 0; k < B_L + B_U; k++)
+        for (size_t j = 0; j < PX; j++)
+            X[k * PX + j] = 0.1 * (double)(k + 1) + 0.01 * (double)j;
+    labels[0] = 3;
+    labels[1] = 1;
+}
+
+/* By hand: rows 0, 1 are the labelled digits with one-hot 3 and 1; row 2 + u C + c is
+ * unlabelled digit u (digit 2 + u of X) with one-hot c, for every c. */
+static void test_expand_by_hand(void)
+{
+    double X[(B_L + B_U) * PX], X_rows[STEP_ROWS * PX], Y_rows[STEP_ROWS * C];
+    unsigned char labels[B_L];
+    step_digits(X, labels);
+    fill_nan(X_rows, STEP_ROWS * PX);
+    fill_nan(Y_rows, STEP_ROWS * C);
+    m2_expand(X_rows, Y_rows, X, labels, B_L, B_U, PX, C);
+    for (size_t r = 0; r < STEP_ROWS; r++) {
+        size_t digit = r < B_L ? r : B_L + (r - B_L) / C, label = r < B_L ? labels[r] : (r - B_L) % C;
+        CHECK_ARRAY_NEAR(X + digit * PX, X_rows + r * PX, PX, 0.0, "the row's digit");
+        double one_hot[C] = { 0 };
+        one_hot[label] = 1.0;
+        if (!CHECK_ARRAY_NEAR(one_hot, Y_rows + r * C, C, 0.0, "the row's one-hot label"))
+            check_note("row %zu: digit %zu, label %zu", r, digit, label);
+    }
+}
+
+/* J of the step's digits at the model's current parameters, with the rows' noise eps
+ * (STEP_ROWS, DZ) given, from the definitions: the classifier's logits and the CVAE's ELBOs
+ * (chapter 7's cvae_forward, exercises 7.1-7.3), the expansion and J written here. */
+typedef struct StepContext {
+    M2 *m2;
+    const double *X, *eps;
+    const unsigned char *labels;
+} StepContext;
+
+static double reference_step_objective(void *context)
+{
+    StepContext *t = context;
+    double X_rows[STEP_ROWS * PX], Y_rows[STEP_ROWS * C] = { 0 }, nelbo[STEP_ROWS], logits[(B_L + B_U) * C];
+    for (size_t r = 0; r < STEP_ROWS; r++) {
+        size_t digit = r < B_L ? r : B_L + (r - B_L) / C;
+        memcpy(X_rows + r * PX, t->X + digit * PX, sizeof(double) * PX);
+        Y_rows[r * C + (r < B_L ? t->labels[r] : (r - B_L) % C)] = 1.0;
+    }
+    memcpy(logits, classifier_forward(&t->m2->classifier, t->X, B_L + B_U), sizeof logits);
+    cvae_forward(&t->m2->cvae, nelbo, X_rows, Y_rows, t->eps, STEP_ROWS);
+    Arrays x = { .nelbo = nelbo + B_L, .logits = logits + B_L * C, .labels = t->labels, .labelled_nelbo = nelbo,
+                 .labelled_logits = logits, .rows = B_U, .labelled_rows = B_L, .alpha = t->m2->alpha,
+                 .beta = t->m2->beta };
+    return reference_objective(&x);
+}
+
+/* Two SGD steps: each returns J at the parameters before it (from the definitions, at the
+ * eps it drew into m2->eps), and moves every parameter by -eta dJ/dtheta, the gradient
+ * checked by centred differences of that J: every path, the classifier's through q and
+ * through the CE, the CVAE's through every row's ELBO, is in it. */
+static void test_step_is_gradient_descent_on_J(void)
+{
+    const double eta = 0.01;
+    M2 m2 = small_m2(20, 0.5, 3.0), copy = small_m2(20, 0.5, 3.0);
+    double X[(B_L + B_U) * PX], eps[STEP_ROWS * DZ];
+    unsigned char labels[B_L];
+    step_digits(X, labels);
+    Optimizer sgd;
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 21);
+    CHECK(optimizer_init_sgd(&sgd, &m2.parameters, eta, 0.0, &err));
+    for (int step = 0; step < 2; step++) {
+        fill_nan(m2.eps, STEP_ROWS * DZ);
+        M2Loss loss = { NAN, NAN, NAN };
+        double J = m2_train_step(&m2, &sgd, &loss, X, labels, B_L, B_U, &rng);
+        if (!CHECK(vector_all_finite(m2.eps, STEP_ROWS * DZ)))
+            break;
+        memcpy(eps, m2.eps, sizeof eps);
+        StepContext context = { &copy, X, eps, labels };
+        CHECK_RELATIVE(reference_step_objective(&context), J, 1e-12);
+        CHECK_RELATIVE(J, loss.labelled + 3.0 * loss.unlabelled, 1e-12);
+        for (size_t k = 0; k < copy.parameters.count; k++) {
+            Parameter *before = &copy.parameters.items[k];
+            const Parameter *after = &m2.parameters.items[k];
+            for (size_t i = 0; i < before->size; i++)
+                before->grad[i] = (before->value[i] - after->value[i]) / eta; /* the step's gradient */
+            GradCheckResult r = gradient_check(before, reference_step_objective, &context, 0);
+            if (!CHECK_BELOW(r.max_relative_error, 1e-6))
+                check_note("step %d, %s[%zu]: the step moved it by -eta %.9g, dJ/dtheta is %.9g", step + 1,
+                           before->name, r.worst_index, r.analytic, r.numeric);
+        }
+        for (size_t k = 0; k < copy.parameters.count; k++) /* the copy follows, for the next step */
+            memcpy(copy.parameters.items[k].value, m2.parameters.items[k].value,
+                   copy.parameters.items[k].size * sizeof(double));
+    }
+    optimizer_free(&sgd);
+    m2_free(&m2);
+    m2_free(&copy);
+}
+
+/* The step draws fresh noise for every row: two steps do not reuse the same eps. */
+static void test_step_draws_fresh_noise(void)
+{
+    M2 m2 = small_m2(22, 0.5, 1.0);
+    double X[(B_L + B_U) * PX], first[STEP_ROWS * DZ];
+    unsigned char labels[B_L];
+    step_digits(X, labels);
+    Optimizer sgd;
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 23);
+    CHECK(optimizer_init_sgd(&sgd, &m2.parameters, 0.01, 0.0, &err));
+    m2_train_step(&m2, &sgd, NULL, X, labels, B_L, B_U, &rng);
+    memcpy(first, m2.eps, sizeof first);
+    m2_train_step(&m2, &sgd, NULL, X, labels, B_L, B_U, &rng);
+    CHECK(vector_all_finite(first, STEP_ROWS * DZ));
+    CHECK(vector_squared_distance(first, m2.eps, STEP_ROWS * DZ) > 1e-3);
+    optimizer_free(&sgd);
+    m2_free(&m2);
+}
+
+/* alpha < 0, beta < 0 or NaN, no room for a batch: refused with a message naming it. */
+static void test_m2_init_refuses(void)
+{
+    CvaeShape shape = { PX, C, HIDDEN, DZ, ACTIVATION_TANH };
+    struct { double alpha, beta; size_t labelled, unlabelled; const char *expected; } cases[] = {
+        { -1.0, 1.0, 2, 2, "alpha" }, { 1.0, -0.5, 2, 2, "beta" }, { NAN, 1.0, 2, 2, "alpha" },
+        { 1.0, 1.0, 0, 2, "labelled" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        M2 m2;
+        Rng rng;
+        Error err = { 0 };
+        rng_seed(&rng, 1);
+        CHECK(!m2_init(&m2, shape, 3, cases[k].alpha, cases[k].beta, cases[k].labelled, cases[k].unlabelled, &rng, &err));
+        CHECK_CONTAINS(err.message, cases[k].expected);
+        m2_free(&m2); /* safe after a refusal */
+    }
+}
+
 /* ---- the baseline classifier ----------------------------------------------------------------------- */
 
 /* Two Adam steps of classifier_train_step are two steps on the mean CE of the batch: the
@@ -579,6 +740,11 @@ static const TestCase tests[] = {
     { "J = L^l + beta L^u and its terms, from the definitions", "7.9 needs 7.6 7.7 7.8", test_objective },
     { "beta weights the unlabelled part only", "7.9 needs 7.6 7.7 7.8", test_objective_beta_weights_the_unlabelled_part },
     { "dJ: gradient check of all four arrays", "7.9 needs 7.6 7.7 7.8", test_objective_gradients },
+    { "the rows of a step by hand: labelled, then each unlabelled digit with every class", "7.10", test_expand_by_hand },
+    { "two SGD steps are theta - eta dJ/dtheta at the drawn eps (gradient check of every tensor)",
+      "7.10 needs 7.1 7.2 7.3 7.6 7.7 7.8 7.9 6.2 6.3 6.5", test_step_is_gradient_descent_on_J },
+    { "each step draws fresh eps", "7.10", test_step_draws_fresh_noise },
+    { "alpha < 0, beta < 0 or NaN, and an empty batch are refused", NULL, test_m2_init_refuses },
     { "the baseline classifier's step descends the mean CE", "7.8", test_classifier_step },
     { "the classifier predicts the argmax", NULL, test_classifier_predict },
     { "label subset: per_class of each class, a partition", NULL, test_subset_is_a_partition },
