@@ -248,7 +248,7 @@ static void print_one_style(const double *generation, const Dataset *test)
     for (size_t c = 0; c < CLASSES; c++)
         vector_copy(column + c * test->dim, generation + c * STYLES * test->dim, test->dim);
     printf("\none z ~ p(z) decoded with the labels 0..9 (generation.pgm's first column):\n");
-    ascii_preview(stdout, column, CLASSES, test->rows, test->cols, CLASSES);
+    ascii_preview(stdout, column, CLASSES, test->rows, test->cols, CLASSES / 2);
 }
 
 static bool write_figures(Cvae *cvae, const FitHistory *history, const Scores *scores, const Dataset *test,
