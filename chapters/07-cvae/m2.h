@@ -1,11 +1,11 @@
 /* chapters/07-cvae/m2.h — semi-supervised learning with the M2 model (Wu L6, "Conditioned
  * VAE: semi-supervised learning"; Kingma, Rezende, Mohamed & Welling, "Semi-supervised
- * Learning with Deep Generative Models", 2014, section 2.2).
+ * Learning with Deep Generative Models", 2014; README section 8).
  *
  * A few digits come with their label y (the labelled set D_l), most without (D_u). M2 is
  * the conditional VAE of this chapter, p(x | y, z) and q(z | x, y), with one more network,
- * a classifier q(y | x) = softmax(a(x)) on its logits a (Wu L6: q(z, y | x) = q(z | x, y)
- * q(y | x)). With L(x, y) the negative conditional ELBO of a digit with label y (the
+ * a classifier q(y | x) = softmax(a(x)) on its logits a (Wu L6's encoder q(z, y | x),
+ * factored as in M2: q(z | x, y) q(y | x)). With L(x, y) the negative conditional ELBO of a digit with label y (the
  * CVAE's nelbo), its losses are
  *
  *   labelled digit   L(x, y) + alpha CE(q(y | x), y),    CE = -log q(y | x),
@@ -13,7 +13,8 @@
  *                    H(q) = -sum_c q(c | x) log q(c | x),
  *
  * the unlabelled one with the expectation over y "expanded" (Wu L6): an exact sum over the
- * classes, never a sampled y. Its gradient reaches the classifier twice: through the
+ * classes, never a sampled y. (-H is the slide's KL(q(y | x) || p(y)) for a uniform p(y),
+ * less log(classes): the same gradients.) Its gradient reaches the classifier twice: through the
  * weights q(c | x) of the sum and through the entropy. The combined objective of a step,
  * with B_l labelled and B_u unlabelled digits (Wu L6: J = L^l + beta L^u), is
  *

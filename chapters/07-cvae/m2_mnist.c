@@ -276,13 +276,16 @@ static void print_table(const Results *r, const Settings *s, size_t N, size_t te
     size_t labelled_count = DATASET_CLASSES * s->per_class;
     printf("\ntest accuracy of q(y | x) on %zu test digits; %zu labels (%zu per class) of %zu training digits\n",
            test_count, labelled_count, s->per_class, N);
-    printf("  %-6s  %-26s  %-26s\n", "seed", "baseline (labelled only)", "M2 (labelled + unlabelled)");
+    printf("  %-6s  %-26s  %s\n", "seed", "baseline (labelled only)", "M2 (labelled + unlabelled)");
     for (size_t k = 0; k < r->seeds; k++)
-        printf("  %-6zu  %-26.4f  %-26.4f\n", r->seed[k], r->baseline[k], r->m2[k]);
+        printf("  %-6zu  %-26.4f  %.4f\n", r->seed[k], r->baseline[k], r->m2[k]);
     double baseline_mean, baseline_sd, m2_mean, m2_sd;
     mean_and_sd(&baseline_mean, &baseline_sd, r->baseline, r->seeds);
     mean_and_sd(&m2_mean, &m2_sd, r->m2, r->seeds);
-    printf("  %-6s  %.4f +- %-17.4f  %.4f +- %.4f\n", "mean", baseline_mean, baseline_sd, m2_mean, m2_sd);
+    char baseline[64], m2[64];
+    snprintf(baseline, sizeof baseline, "%.4f +- %.4f", baseline_mean, baseline_sd);
+    snprintf(m2, sizeof m2, "%.4f +- %.4f", m2_mean, m2_sd);
+    printf("  %-6s  %-26s  %s\n", "mean", baseline, m2);
     printf("  (+- one standard deviation over the %zu seeds)\n", r->seeds);
     printf("ceiling, the same classifier on all %zu labels: %.4f\n", N, r->ceiling);
     printf("time: %.1f s\n", r->seconds);
@@ -367,8 +370,8 @@ int main(int argc, char **argv)
         { "alpha", OPTION_DOUBLE, &s.alpha, "weight of the labelled cross-entropy in J", 0, 1e6 },
         { "beta", OPTION_DOUBLE, &s.beta, "weight of the unlabelled loss in J = L^l + beta L^u", 0, 1e6 },
         { "d", OPTION_SIZE, &s.d, "latent dimension of the CVAE", 1, 784 },
-        { "classifier-hidden", OPTION_SIZE, &s.classifier_hidden, "hidden units of the classifier q(y | x)", 1, 100000 },
-        { "labelled-batch", OPTION_SIZE, &s.labelled_batch, "labelled digits per step (B_l)", 1, 100000 },
+        { "classifier-hidden", OPTION_SIZE, &s.classifier_hidden, "hidden units of the classifier q(y | x)", 1, 4096 },
+        { "labelled-batch", OPTION_SIZE, &s.labelled_batch, "labelled digits per step (B_l)", 1, 8000 },
         { "seeds", OPTION_SIZE, &s.seeds, "runs of the baseline and M2, seeds --seed, --seed + 1, ...", 1, MAX_SEEDS },
         { "baseline-steps", OPTION_SIZE, &s.baseline_steps, "Adam steps of the baseline on its labels", 1, 1000000 },
         { "ceiling-epochs", OPTION_SIZE, &s.ceiling_epochs, "epochs of the classifier on every label", 1, 1000 },
