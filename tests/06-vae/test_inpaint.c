@@ -186,11 +186,7 @@ static void test_masked_train_step_is_gradient_descent(void)
         parameters_zero_grad(&before.parameters);
         vae_masked_forward(&before, NULL, &copy, X, vae.eps, B);
         vae_backward(&before, X, vae.eps, B);
-        for (size_t t = 0; t < vae.parameters.count; t++) {
-            const Parameter *updated = &vae.parameters.items[t], *old = &before.parameters.items[t];
-            for (size_t i = 0; i < updated->size; i++)
-                CHECK_NEAR(old->value[i] - eta * old->grad[i], updated->value[i], 1e-12);
-        }
+        check_sgd_step(&before.parameters, &vae.parameters, eta);
         if (step == 0)
             vector_copy(first_mask, batch.mask, B * P);
         else
@@ -212,13 +208,8 @@ static void test_fills_better_than_the_mean_digit(void)
     enum { EPOCHS = 10, BATCH = 32, N_TEST = 500 };
     Error err;
     Dataset train, test;
-    const char *dir = dataset_default_directory(NULL);
-    if (!CHECK(dataset_load(&train, dir, DATASET_TRAIN, 1000, &err)))
+    if (!load_shipped_digits(&train, 1000, &test, N_TEST))
         return;
-    if (!CHECK(dataset_load(&test, dir, DATASET_TEST, N_TEST, &err))) {
-        dataset_free(&train);
-        return;
-    }
     size_t p = train.dim;
     Rng rng;
     rng_seed(&rng, 1);

@@ -309,13 +309,7 @@ static void test_train_step_is_gradient_descent(void)
         double expected = iwae_forward(&copy, &copy_iwae, X, eps, B);
         iwae_backward(&copy, &copy_iwae, X, eps, B);
         CHECK_RELATIVE(expected, loss, 1e-12);
-        for (size_t t = 0; t < vae.parameters.count; t++) {
-            const Parameter *updated = &vae.parameters.items[t], *before = &copy.parameters.items[t];
-            for (size_t i = 0; i < updated->size; i++) {
-                CHECK_NEAR(before->value[i] - eta * before->grad[i], updated->value[i], 1e-12);
-                before->value[i] = updated->value[i]; /* the copy follows for the next step */
-            }
-        }
+        check_sgd_step(&copy.parameters, &vae.parameters, eta); /* the copy follows for the next step */
     }
     optimizer_free(&sgd);
     iwae_free(&iwae);
@@ -332,13 +326,8 @@ static void test_learns_mnist(void)
     enum { EPOCHS = 3, BATCH = 32, KK = 3 };
     Error err;
     Dataset train, test;
-    const char *dir = dataset_default_directory(NULL);
-    if (!CHECK(dataset_load(&train, dir, DATASET_TRAIN, 1000, &err)))
+    if (!load_shipped_digits(&train, 1000, &test, 500))
         return;
-    if (!CHECK(dataset_load(&test, dir, DATASET_TEST, 500, &err))) {
-        dataset_free(&train);
-        return;
-    }
     Rng rng;
     rng_seed(&rng, 1);
     Vae vae;

@@ -154,23 +154,6 @@ static double reference_nelbo(const Vae *vae, const double *X, const double *eps
     return mean.reconstruction + mean.kl;
 }
 
-/* ---- gradient checks of plain arrays ---------------------------------------------------------- */
-
-/* Compare grad (n) with centred differences of loss() in value (n); < 1e-6 relative. */
-static void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss,
-                                 void *context)
-{
-    Parameter p = { .value = value, .grad = grad, .size = n };
-    snprintf(p.name, sizeof p.name, "%s", name);
-    GradCheckResult r = gradient_check(&p, loss, context, 0);
-    if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-        check_note("d/d%s[%zu]: analytic %.9g, numeric %.9g", name, r.worst_index, r.analytic, r.numeric);
-}
-
-/* Backward passes accumulate (+=): each is called twice on zeroed gradients, and the
- * halved result must be the gradient. (With `=` instead of `+=` it comes out halved.) */
-static void halve(double *grad, size_t n) { vector_scale(grad, 0.5, n); }
-
 /* ---- 6.1 the networks --------------------------------------------------------------------------- */
 
 static void test_encode(void)
@@ -631,13 +614,7 @@ static void test_train_step_is_gradient_descent(void)
         CHECK_RELATIVE(expected_nelbo, nelbo, 1e-12);
         CHECK_RELATIVE(expected.reconstruction, loss.reconstruction, 1e-12);
         CHECK_RELATIVE(expected.kl, loss.kl, 1e-12);
-        for (size_t k = 0; k < vae.parameters.count; k++) {
-            const Parameter *updated = &vae.parameters.items[k], *before = &copy.parameters.items[k];
-            for (size_t i = 0; i < updated->size; i++) {
-                CHECK_NEAR(before->value[i] - eta * before->grad[i], updated->value[i], 1e-12);
-                before->value[i] = updated->value[i]; /* the copy follows for the next step */
-            }
-        }
+        check_sgd_step(&copy.parameters, &vae.parameters, eta); /* the copy follows for the next step */
     }
     optimizer_free(&sgd);
     vae_free(&vae);
@@ -758,23 +735,14 @@ static void train_small(Vae *vae, unsigned seed)
     optimizer_free(&adam);
 }
 
-static bool same_parameters(const Vae *a, const Vae *b)
-{
-    for (size_t k = 0; k < a->parameters.count; k++)
-        if (memcmp(a->parameters.items[k].value, b->parameters.items[k].value,
-                   sizeof(double) * a->parameters.items[k].size) != 0)
-            return false;
-    return true;
-}
-
 static void test_same_seed_same_training(void)
 {
     Vae first, again, other;
     train_small(&first, 7);
     train_small(&again, 7);
     train_small(&other, 8);
-    CHECK(same_parameters(&first, &again));
-    CHECK(!same_parameters(&first, &other));
+    CHECK(same_parameter_values(&first.parameters, &again.parameters));
+    CHECK(!same_parameter_values(&first.parameters, &other.parameters));
     CHECK(vector_all_finite(first.parameters.items[0].value, first.parameters.items[0].size));
     vae_free(&first);
     vae_free(&again);

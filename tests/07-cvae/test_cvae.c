@@ -343,13 +343,7 @@ static void test_train_step_is_gradient_descent(void)
         double expected = cvae_forward(&copy, nelbo, X, Y, eps, BATCH);
         cvae_backward(&copy, X, Y, eps, weights, BATCH);
         CHECK_RELATIVE(expected, mean, 1e-12);
-        for (size_t k = 0; k < cvae.parameters.count; k++) {
-            const Parameter *updated = &cvae.parameters.items[k], *before = &copy.parameters.items[k];
-            for (size_t i = 0; i < updated->size; i++) {
-                CHECK_NEAR(before->value[i] - eta * before->grad[i], updated->value[i], 1e-12);
-                before->value[i] = updated->value[i]; /* the copy follows for the next step */
-            }
-        }
+        check_sgd_step(&copy.parameters, &cvae.parameters, eta); /* the copy follows for the next step */
     }
     optimizer_free(&sgd);
     cvae_free(&cvae);
@@ -403,13 +397,8 @@ static void test_learns_mnist(void)
 {
     Error err;
     Dataset train, test;
-    const char *dir = dataset_default_directory(NULL);
-    if (!CHECK(dataset_load(&train, dir, DATASET_TRAIN, 1000, &err)))
+    if (!load_shipped_digits(&train, 1000, &test, 500))
         return;
-    if (!CHECK(dataset_load(&test, dir, DATASET_TEST, 500, &err))) {
-        dataset_free(&train);
-        return;
-    }
     Rng rng;
     rng_seed(&rng, 1);
     Cvae cvae;
@@ -462,23 +451,14 @@ static void train_small(Cvae *cvae, unsigned seed)
     optimizer_free(&adam);
 }
 
-static bool same_parameters(const Cvae *a, const Cvae *b)
-{
-    for (size_t k = 0; k < a->parameters.count; k++)
-        if (memcmp(a->parameters.items[k].value, b->parameters.items[k].value,
-                   sizeof(double) * a->parameters.items[k].size) != 0)
-            return false;
-    return true;
-}
-
 static void test_same_seed_same_training(void)
 {
     Cvae first, again, other;
     train_small(&first, 7);
     train_small(&again, 7);
     train_small(&other, 8);
-    CHECK(same_parameters(&first, &again));
-    CHECK(!same_parameters(&first, &other));
+    CHECK(same_parameter_values(&first.parameters, &again.parameters));
+    CHECK(!same_parameter_values(&first.parameters, &other.parameters));
     CHECK(vector_all_finite(first.parameters.items[0].value, first.parameters.items[0].size));
     cvae_free(&first);
     cvae_free(&again);

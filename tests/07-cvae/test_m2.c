@@ -74,23 +74,6 @@ static void nelbo_array(double *x, size_t n, unsigned seed)
         x[i] += 150.0;
 }
 
-/* ---- gradient checks of plain arrays ---------------------------------------------------------- */
-
-/* Compare grad (n) with centred differences of loss() in value (n); < 1e-6 relative. */
-static void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss,
-                                 void *context)
-{
-    Parameter p = { .value = value, .grad = grad, .size = n };
-    snprintf(p.name, sizeof p.name, "%s", name);
-    GradCheckResult r = gradient_check(&p, loss, context, 0);
-    if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-        check_note("d/d%s[%zu]: analytic %.9g, numeric %.9g", name, r.worst_index, r.analytic, r.numeric);
-}
-
-/* Backward passes accumulate (+=): each is called twice on zeroed gradients, and the
- * halved result must be the gradient. (With `=` instead of `+=` it comes out halved.) */
-static void halve(double *grad, size_t n) { vector_scale(grad, 0.5, n); }
-
 /* The arrays of a check: rows of logits and ELBOs, labels, and the weights of J. */
 typedef struct Arrays {
     double *nelbo, *logits;      /* (rows, C) unlabelled, or (rows) and (rows, C) labelled */

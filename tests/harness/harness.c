@@ -44,6 +44,7 @@
 #endif
 
 #include "exercise.h"
+#include "matrix.h"
 
 enum { OUTPUT_LINES_SHOWN = 40, OUTPUT_LINE_WIDTH = 300 };
 
@@ -995,10 +996,43 @@ bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size
         CHECK_FAIL("the shipped training digits: %s", err.message);
         return false;
     }
-    if (!dataset_load(test, dir, DATASET_TEST, test_count, &err)) {
+    if (test && !dataset_load(test, dir, DATASET_TEST, test_count, &err)) {
         CHECK_FAIL("the shipped test digits: %s", err.message);
         dataset_free(train);
         return false;
     }
     return true;
+}
+
+void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss, void *context)
+{
+    Parameter p = { .value = value, .grad = grad, .size = n };
+    snprintf(p.name, sizeof p.name, "%s", name);
+    GradCheckResult r = gradient_check(&p, loss, context, 0);
+    if (!CHECK_BELOW(r.max_relative_error, 1e-6))
+        check_note("d/d%s[%zu]: analytic %.9g, numeric %.9g", name, r.worst_index, r.analytic, r.numeric);
+}
+
+void halve(double *grad, size_t n) { vector_scale(grad, 0.5, n); }
+
+bool same_parameter_values(const ParameterList *a, const ParameterList *b)
+{
+    if (a->count != b->count)
+        return false;
+    for (size_t k = 0; k < a->count; k++)
+        if (a->items[k].size != b->items[k].size
+            || memcmp(a->items[k].value, b->items[k].value, sizeof(double) * a->items[k].size) != 0)
+            return false;
+    return true;
+}
+
+void check_sgd_step(const ParameterList *before, const ParameterList *after, double eta)
+{
+    for (size_t k = 0; k < after->count; k++) {
+        const Parameter *old = &before->items[k], *updated = &after->items[k];
+        for (size_t i = 0; i < updated->size; i++) {
+            CHECK_NEAR(old->value[i] - eta * old->grad[i], updated->value[i], 1e-12);
+            old->value[i] = updated->value[i];
+        }
+    }
 }

@@ -32,6 +32,8 @@
 
 #include "dataset.h"
 #include "error.h" /* VL_PRINTF_LIKE */
+#include "gradcheck.h"
+#include "parameters.h"
 
 /* Is this the sanitizer build (make SANITIZE=1: AddressSanitizer and UBSan)? */
 #if defined(__SANITIZE_ADDRESS__)
@@ -123,10 +125,29 @@ void check_program_refuses(const char *program, const char *arguments, const cha
  * must be refused as check_program_refuses says. Returns how many kinds were run. */
 size_t check_program_refuses_bad_input(const char *program, bool reads_mnist);
 
-/* The first train_count training and test_count test digits shipped in data/: true, or
- * a failed check naming the problem with nothing left to free. For the tests that learn
- * on real digits. */
+/* The first train_count training and test_count test digits shipped in data/ (no test
+ * digits if test is NULL): true, or a failed check naming the problem with nothing left
+ * to free. For the tests that learn on real digits. */
 bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size_t test_count);
+
+/* Compare grad (n), an analytic gradient, with centred differences of loss(context) in
+ * value (n): a failed check naming the worst entry unless its relative error is below
+ * 1e-6. For the gradient of a loss in a plain array (logits, a batch's ELBOs, a code z). */
+void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss, void *context);
+
+/* Backward passes accumulate (+=): a test calls one twice on zeroed gradients and halves
+ * the result, which must then be the gradient. (With `=` instead of `+=` it comes out halved.) */
+void halve(double *grad, size_t n);
+
+/* Was the optimiser's step plain SGD at learning rate eta? `before` holds the parameters
+ * before the step and, in its grad, the gradient the step should have taken; `after` the
+ * parameters after it: after = before - eta grad, every entry to 1e-12. Then before's
+ * values are set to after's, so that a test can check the next step the same way. */
+void check_sgd_step(const ParameterList *before, const ParameterList *after, double eta);
+
+/* Do two models' parameter lists (the same shapes) hold the same bits? For "the same
+ * seed trains the same model". */
+bool same_parameter_values(const ParameterList *a, const ParameterList *b);
 
 /* A scratch directory private to the running test, fresh for each test, its working
  * folder, removed after it: tests that write files put them here. */
