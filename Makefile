@@ -492,7 +492,7 @@ all: $(GRADER_SUITE)
 
 check-grader: $(GRADER_SUITE) $(TOOLS)
 	@$(require_solutions)
-	+@$(GRADER_SUITE) --time-limit 600
+	+@$(GRADER_SUITE) --time-limit 1800
 
 # ==== end of the workflow section ===========================================================
 

@@ -516,6 +516,46 @@ static void test_broken_chapter(void)
     free(output);
 }
 
+/* A chapter built on another (chapters/NN/builds-on) links that chapter's code: when the
+ * earlier chapter does not compile, the later one scores 0 too, and says which chapter
+ * it waits for instead of pointing at a build log of its own. The chapters built on
+ * neither stay full. */
+static void test_chapter_built_on_a_broken_chapter(void)
+{
+    const Chapters *chapters = graded_chapters();
+    char later[64] = "", earlier[64] = "";
+    for (size_t c = 0; c < chapters->count && !later[0]; c++) {
+        char path[PATH_SIZE];
+        snprintf(path, sizeof path, "%s/chapters/%s/builds-on", VAELAB_ROOT, chapters->names[c]);
+        char *text = read_text(path);
+        if (text && sscanf(text, "%63s", earlier) == 1)
+            snprintf(later, sizeof later, "%s", chapters->names[c]);
+        free(text);
+    }
+    if (!CHECK(later[0] != '\0')) {
+        check_note("no chapter has a chapters/NN/builds-on: nothing to test");
+        return;
+    }
+    char folder[PATH_SIZE], chapter_folder[PATH_SIZE + 64], sources[64][PATH_SIZE];
+    copy_solutions(folder, sizeof folder, "broken-base");
+    snprintf(chapter_folder, sizeof chapter_folder, "%s/%s", folder, earlier);
+    CHECK(c_files(chapter_folder, sources, 64) > 0 && prepend_line(sources[0], "this line is not C;\n"));
+    char arguments[COMMAND_SIZE], *output, expected[256];
+    snprintf(arguments, sizeof arguments, "grade SUBMISSION='%s'", folder);
+    CHECK_LONG(0, run_make("broken-base", arguments, &output));
+    Row row;
+    CHECK(table_row(output, earlier, &row) && row.broken);
+    CHECK(table_row(output, later, &row));
+    CHECK_NEAR(0.0, row.points, 1e-9);
+    snprintf(expected, sizeof expected, "not built: chapter %s builds on chapter %s, which does not compile", later,
+             earlier);
+    CHECK_CONTAINS(output, expected);
+    for (size_t c = 0; c < chapters->count; c++)
+        if (strcmp(chapters->names[c], earlier) != 0 && strcmp(chapters->names[c], later) != 0)
+            check_chapter_full(output, chapters->names[c], &chapters->manifests[c]);
+    free(output);
+}
+
 /* A warning costs nothing: a finished chapter with a helper that has no prototype (gcc
  * and clang warn: -Wmissing-prototypes) keeps full marks, and the report shows the
  * warning with its file and line. */
@@ -990,6 +1030,8 @@ static const TestCase tests[] = {
     { "grade: the untouched stubs score 0, every exercise TODO or waiting", NULL, test_stubs_score_zero },
     { "grade: the solutions score full marks; results.json adds up to the table", NULL, test_solutions_full_marks },
     { "grade: a chapter that does not compile scores 0 with its errors, the others full", NULL, test_broken_chapter },
+    { "grade: a chapter built on one that does not compile scores 0 and names it", NULL,
+      test_chapter_built_on_a_broken_chapter },
     { "grade: an exercise that crashes loses what its stub loses, no more", NULL, test_crash_loses_one_exercise },
     { "grade: an exercise that loops forever loses what its stub loses", NULL, test_endless_loop_loses_one_exercise },
     { "grade: in every exercise a crash loses what its stub loses, a wrong value no test more", NULL,
