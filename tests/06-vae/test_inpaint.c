@@ -72,8 +72,8 @@ static void test_masked_forward(void)
     Vae vae = fixture_vae(1, D, B);
     MaskedBatch batch = small_batch();
     double X[B * P], eps[B * D], X_bar[B * P];
-    fixture_uniform(X, B * P, 2);
-    fixture_normal(eps, B * D, 3);
+    uniform_batch(X, B * P, 2);
+    normal_batch(eps, B * D, 3);
     fixed_masks(batch.mask);
     for (size_t i = 0; i < B * P; i++)
         X_bar[i] = X[i] * batch.mask[i];
@@ -100,8 +100,8 @@ static void test_mask_is_on_the_input_only(void)
     Vae vae = fixture_vae(4, D, B);
     MaskedBatch batch = small_batch();
     double X[B * P], eps[B * D], X_bar[B * P], ones[B * P];
-    fixture_uniform(X, B * P, 5);
-    fixture_normal(eps, B * D, 6);
+    uniform_batch(X, B * P, 5);
+    normal_batch(eps, B * D, 6);
     fixed_masks(batch.mask);
     for (size_t i = 0; i < B * P; i++) {
         X_bar[i] = X[i] * batch.mask[i];
@@ -137,8 +137,8 @@ static void test_masked_gradient(void)
     Vae vae = fixture_vae(7, D, B);
     MaskedBatch batch = small_batch();
     double X[B * P], eps[B * D];
-    fixture_uniform(X, B * P, 8);
-    fixture_normal(eps, B * D, 9);
+    uniform_batch(X, B * P, 8);
+    normal_batch(eps, B * D, 9);
     fixed_masks(batch.mask);
     parameters_zero_grad(&vae.parameters);
     vae_masked_forward(&vae, NULL, &batch, X, eps, B);
@@ -162,7 +162,7 @@ static void test_masked_train_step_is_gradient_descent(void)
     Vae vae = fixture_vae(10, D, B);
     MaskedBatch batch = small_batch();
     double X[B * P], first_mask[B * P];
-    fixture_uniform(X, B * P, 11);
+    uniform_batch(X, B * P, 11);
     const double eta = 0.05;
     Optimizer sgd;
     Error err;
@@ -322,7 +322,7 @@ static void test_inpaint_fills_the_missing_pixels(void)
 {
     Vae vae = fixture_vae(15, D, B);
     double X[B * P], mask[B * P], X_bar[B * P], filled[B * P], expected[B * P];
-    fixture_uniform(X, B * P, 16);
+    uniform_batch(X, B * P, 16);
     fixed_masks(mask);
     for (size_t i = 0; i < B * P; i++)
         X_bar[i] = X[i] * mask[i];

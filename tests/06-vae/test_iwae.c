@@ -115,7 +115,7 @@ static void test_weights_are_normalised(void)
 {
     enum { N = 4, KK = 7 };
     double log_weights[N * KK], bound[N], weights[N * KK];
-    fixture_normal(log_weights, N * KK, 1);
+    normal_batch(log_weights, N * KK, 1);
     vector_scale(log_weights, 30.0, N * KK);
     fill_nan(weights, N * KK);
     iwae_normalized_weights(bound, weights, log_weights, N, KK);
@@ -143,8 +143,8 @@ static void check_forward(size_t k)
     Vae vae = small_vae(2);
     Iwae iwae = small_iwae(&vae, k, B);
     double X[B * P], eps[MAX_ROWS * D], bound[B], log_weights[MAX_ROWS];
-    fixture_uniform(X, B * P, 3);
-    fixture_normal(eps, B * k * D, 4);
+    uniform_batch(X, B * P, 3);
+    normal_batch(eps, B * k * D, 4);
     double expected = reference_negative_bound(&vae, bound, log_weights, X, eps, B, k);
     fill_nan(iwae.log_weights, B * k);
     fill_nan(iwae.bound, B);
@@ -172,7 +172,7 @@ static void test_bound_rises_with_k(void)
     Vae vae = small_vae(5);
     Iwae one = small_iwae(&vae, 1, B), five = small_iwae(&vae, K, B);
     double X[B * P], eps[MAX_ROWS * D];
-    fixture_uniform(X, B * P, 6);
+    uniform_batch(X, B * P, 6);
     Rng rng;
     rng_seed(&rng, 7);
     double sum_one = 0.0, sum_five = 0.0;
@@ -214,8 +214,8 @@ static void check_gradient(size_t k, unsigned seed)
     Vae vae = small_vae(seed);
     Iwae iwae = small_iwae(&vae, k, B);
     double X[B * P], eps[MAX_ROWS * D];
-    fixture_uniform(X, B * P, seed + 1);
-    fixture_normal(eps, B * k * D, seed + 2);
+    uniform_batch(X, B * P, seed + 1);
+    normal_batch(eps, B * k * D, seed + 2);
     parameters_zero_grad(&vae.parameters);
     iwae_forward(&vae, &iwae, X, eps, B);
     iwae_backward(&vae, &iwae, X, eps, B);
@@ -241,8 +241,8 @@ static void test_backward_accumulates(void)
     Vae vae = small_vae(30);
     Iwae iwae = small_iwae(&vae, K, B);
     double X[B * P], eps[MAX_ROWS * D], once[H * P];
-    fixture_uniform(X, B * P, 31);
-    fixture_normal(eps, B * K * D, 32);
+    uniform_batch(X, B * P, 31);
+    normal_batch(eps, B * K * D, 32);
     parameters_zero_grad(&vae.parameters);
     iwae_forward(&vae, &iwae, X, eps, B);
     iwae_backward(&vae, &iwae, X, eps, B);
@@ -268,7 +268,7 @@ static void test_gradient_when_weights_underflow(void)
     double X[B * P], eps[MAX_ROWS * D];
     for (size_t i = 0; i < B * P; i++)
         X[i] = 1.0;
-    fixture_normal(eps, B * K * D, 41);
+    normal_batch(eps, B * K * D, 41);
     parameters_zero_grad(&vae.parameters);
     double loss = iwae_forward(&vae, &iwae, X, eps, B);
     iwae_backward(&vae, &iwae, X, eps, B);
@@ -289,7 +289,7 @@ static void test_train_step_is_gradient_descent(void)
     Vae vae = small_vae(50), copy = small_vae(50);
     Iwae iwae = small_iwae(&vae, K, B), copy_iwae = small_iwae(&copy, K, B);
     double X[B * P], eps[MAX_ROWS * D], first_eps[MAX_ROWS * D];
-    fixture_uniform(X, B * P, 51);
+    uniform_batch(X, B * P, 51);
     const double eta = 0.05;
     Optimizer sgd;
     Error err;

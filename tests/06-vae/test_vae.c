@@ -54,21 +54,6 @@ static Vae small_vae(unsigned seed, VaeDecoderKind decoder, size_t d)
     return vae;
 }
 
-static void uniform_batch(double *X, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    for (size_t i = 0; i < n; i++)
-        X[i] = rng_uniform(&rng);
-}
-
-static void normal_batch(double *X, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    rng_fill_normal(&rng, X, n, 0.0, 1.0);
-}
-
 /* ---- the reference networks, as loops, one example at a time -------------------------------- */
 
 /* out_j = sigma(sum_i W_ij in_i + b_j)                              W (n_in, n_out) */

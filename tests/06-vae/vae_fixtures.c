@@ -23,21 +23,6 @@ Vae fixture_vae(unsigned seed, size_t d, size_t max_batch)
     return vae;
 }
 
-void fixture_uniform(double *x, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    for (size_t i = 0; i < n; i++)
-        x[i] = rng_uniform(&rng);
-}
-
-void fixture_normal(double *x, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    rng_fill_normal(&rng, x, n, 0.0, 1.0);
-}
-
 /* out_j = act(sum_i W_ij in_i + b_j),  W (in, out) */
 static void layer(double *out, const Dense *dense, Activation activation, const double *in)
 {

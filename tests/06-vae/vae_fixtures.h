@@ -14,10 +14,6 @@ enum { FIXTURE_P = 6, FIXTURE_H = 5, FIXTURE_MAX_D = 4 };
  * Bernoulli decoder, biases N(0, 0.3^2) instead of 0; aborts if it cannot be built. */
 Vae fixture_vae(unsigned seed, size_t d, size_t max_batch);
 
-/* x_i ~ U[0, 1) and x_i ~ N(0, 1), each from its own seed.                 x (n) */
-void fixture_uniform(double *x, size_t n, unsigned seed);
-void fixture_normal(double *x, size_t n, unsigned seed);
-
 /* The encoder's mu(x) and log sigma^2(x) (unclamped: the fixtures stay far from the clamp). */
 void reference_encode(double *mu, double *log_variance, const Vae *vae, const double *x);
 

@@ -48,21 +48,6 @@ static Cvae small_cvae(unsigned seed)
     return cvae;
 }
 
-static void uniform_batch(double *X, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    for (size_t i = 0; i < n; i++)
-        X[i] = rng_uniform(&rng);
-}
-
-static void normal_batch(double *X, size_t n, unsigned seed)
-{
-    Rng rng;
-    rng_seed(&rng, seed);
-    rng_fill_normal(&rng, X, n, 0.0, 1.0);
-}
-
 /* One-hot rows of the labels 2, 0, 3, 1, 2, ... (every class, not in order). */
 static void label_batch(double *Y, size_t B)
 {

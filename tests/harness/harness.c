@@ -45,6 +45,7 @@
 
 #include "exercise.h"
 #include "matrix.h"
+#include "rng.h"
 
 enum { OUTPUT_LINES_SHOWN = 40, OUTPUT_LINE_WIDTH = 300 };
 
@@ -1035,4 +1036,19 @@ void check_sgd_step(const ParameterList *before, const ParameterList *after, dou
             old->value[i] = updated->value[i];
         }
     }
+}
+
+void uniform_batch(double *x, size_t n, unsigned seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = rng_uniform(&rng);
+}
+
+void normal_batch(double *x, size_t n, unsigned seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    rng_fill_normal(&rng, x, n, 0.0, 1.0);
 }

@@ -130,6 +130,11 @@ size_t check_program_refuses_bad_input(const char *program, bool reads_mnist);
  * to free. For the tests that learn on real digits. */
 bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size_t test_count);
 
+/* x_i ~ U[0, 1) and x_i ~ N(0, 1), i < n, each array from its own seed: the made-up
+ * batches, codes and noise of the small cases. */
+void uniform_batch(double *x, size_t n, unsigned seed);
+void normal_batch(double *x, size_t n, unsigned seed);
+
 /* Compare grad (n), an analytic gradient, with centred differences of loss(context) in
  * value (n): a failed check naming the worst entry unless its relative error is below
  * 1e-6. For the gradient of a loss in a plain array (logits, a batch's ELBOs, a code z). */
