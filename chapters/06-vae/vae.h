@@ -418,7 +418,7 @@ void iwae_free(Iwae *iwae);
 /* Exercise 6.15.  For each digit i (row of log_weights):
  *     bound_i = log (1/k) sum_s w_is             (log-mean-exp: finite when every w underflows)
  *     w~_is   = w_is / sum_t w_it = exp(log w_is - log sum_t w_it)   (softmax: sums to 1)
- *                           bound (B), weights (B, k), log_weights (B, k); weights may alias */
+ *                           bound (B), weights (B, k), log_weights (B, k), not overlapping */
 void iwae_normalized_weights(double *bound, double *weights, const double *log_weights, size_t B, size_t k);
 
 /* Exercise 6.16.  The negative k-sample bound of a batch X (B, p) at the given noise eps

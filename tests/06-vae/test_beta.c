@@ -23,13 +23,13 @@
 
 enum { P = 6, H = 5, D = 3, BATCH = 4, MAX_BATCH = 16 };
 
-/* A small VAE p = 6, hidden = 5, d = 3, tanh, Bernoulli decoder, non-zero biases. */
-static Vae small_vae(unsigned seed)
+/* A small VAE p = 6, hidden = 5, d = 3, tanh, non-zero biases, with the given decoder. */
+static Vae small_vae_with(unsigned seed, VaeDecoderKind decoder)
 {
     Vae vae;
     Rng rng;
     rng_seed(&rng, seed);
-    VaeShape shape = { P, H, D, ACTIVATION_TANH, VAE_DECODER_BERNOULLI, 0.0 };
+    VaeShape shape = { P, H, D, ACTIVATION_TANH, decoder, VAE_LOG_VARIANCE_MIN };
     Error err;
     if (!vae_init(&vae, shape, MAX_BATCH, &rng, &err))
         abort();
@@ -38,6 +38,9 @@ static Vae small_vae(unsigned seed)
             rng_fill_normal(&rng, vae.parameters.items[k].value, vae.parameters.items[k].size, 0.0, 0.3);
     return vae;
 }
+
+/* The same with a Bernoulli decoder, the model of most tests here. */
+static Vae small_vae(unsigned seed) { return small_vae_with(seed, VAE_DECODER_BERNOULLI); }
 
 /* A batch X (BATCH, P) of pixels in [0, 1] and its noise eps (BATCH, D). */
 static void batch(double *X, double *eps, unsigned seed)
@@ -109,12 +112,14 @@ static void test_beta_forward(void)
     vae_free(&vae);
 }
 
-/* The gradient of R + beta KL for beta = 0, 0.5, 3 and -2 (the capacity's weight below C). */
+/* The gradient of R + beta KL for beta = 0, 0.5, 3 and -2 (the capacity's weight below C),
+ * with the Bernoulli decoder, and for beta = 3 with the Gaussian one: beta changes only the
+ * KL's gradient, whatever the decoder. */
 static void test_beta_gradients(void)
 {
-    const double betas[4] = { 0.0, 0.5, 3.0, -2.0 };
-    for (size_t b = 0; b < 4; b++) {
-        Vae vae = small_vae(3);
+    const double betas[5] = { 0.0, 0.5, 3.0, -2.0, 3.0 };
+    for (size_t b = 0; b < 5; b++) {
+        Vae vae = small_vae_with(3, b < 4 ? VAE_DECODER_BERNOULLI : VAE_DECODER_GAUSSIAN);
         double X[BATCH * P], eps[BATCH * D];
         batch(X, eps, 4);
         parameters_zero_grad(&vae.parameters);
@@ -124,6 +129,30 @@ static void test_beta_gradients(void)
         halve_gradients(&vae);
         Objective o = { &vae, X, eps, betas[b], 0.0, false };
         check_gradients(&o);
+        vae_free(&vae);
+    }
+}
+
+/* Log-variance heads at +-1000, far outside the clamp [-30, 30]: the loss uses the clamped
+ * value, a constant, so the head's parameters get no gradient from R or from beta KL. (The
+ * clamp's backward belongs in the KL's extra (beta - 1) term too.) */
+static void test_beta_gradient_through_the_clamp(void)
+{
+    for (double bias = -1000.0; bias <= 1000.0; bias += 2000.0) {
+        Vae vae = small_vae(9);
+        double X[BATCH * P], eps[BATCH * D];
+        batch(X, eps, 10);
+        for (size_t j = 0; j < D; j++)
+            vae.encoder_log_variance.b[j] = bias;
+        parameters_zero_grad(&vae.parameters);
+        vae_beta_forward(&vae, NULL, X, eps, BATCH, 3.0);
+        vae_beta_backward(&vae, X, eps, BATCH, 3.0);
+        check_note("log sigma^2 heads at %g", bias);
+        bool no_gradient = CHECK_NEAR(0.0, vector_max_abs(vae.encoder_log_variance.dW, H * D), 0.0);
+        no_gradient = CHECK_NEAR(0.0, vector_max_abs(vae.encoder_log_variance.db, D), 0.0) && no_gradient;
+        if (!no_gradient)
+            check_note("the clamped heads got a gradient: the (beta - 1) KL term needs vae_clamp_backward too");
+        CHECK(vector_max_abs(vae.encoder_mu.dW, H * D) > 0.0); /* the mean head still learns */
         vae_free(&vae);
     }
 }
@@ -320,8 +349,11 @@ static void test_kl_per_dimension_sums_to_the_kl(void)
 
 static const TestCase tests[] = {
     { "beta-VAE loss: R + beta KL, beta on the KL only", "6.12 needs 6.1 6.2 6.3 6.5 6.6", test_beta_forward },
-    { "beta-VAE gradient check for beta = 0, 0.5, 3, -2, accumulating", "6.12 needs 6.1 6.2 6.3 6.5 6.6 6.7",
+    { "beta-VAE gradient check for beta = 0, 0.5, 3, -2, accumulating; Gaussian decoder",
+      "6.12 needs 6.1 6.2 6.3 6.4 6.5 6.6 6.7",
       test_beta_gradients },
+    { "beta-VAE: log sigma^2 heads beyond the clamp get no gradient", "6.12 needs 6.1 6.2 6.3 6.5 6.6 6.7",
+      test_beta_gradient_through_the_clamp },
     { "capacity: d/dKL beta |KL - C| is +-beta, and 0 at KL = C", "6.13", test_capacity_kl_weight },
     { "capacity loss: R + beta |KL - C| on both sides of C", "6.13 needs 6.1 6.2 6.3 6.5 6.6", test_capacity_forward },
     { "capacity gradient check with C below and above the KL", "6.13 needs 6.1 6.2 6.3 6.5 6.6 6.7 6.12",
