@@ -99,8 +99,8 @@ bool cvae_one_hot(double *Y, const unsigned char *labels, size_t B, size_t class
 /* Exercise 7.1.  Row i of AY is [a_i, y_i]: the n numbers of a_i, then the classes of y_i.
  *                                      AY (B, n + classes), A (B, n), Y (B, classes) */
 void cvae_concatenate(double *AY, const double *A, const double *Y, size_t B, size_t n, size_t classes);
-/* Exercise 7.1.  Its backward: grad_A += the first n columns of grad_AY. The label's n + 1 ..
- * n + classes columns are dropped: y is data, not a function of any parameter, so its
+/* Exercise 7.1.  Its backward: grad_A += the first n columns of grad_AY. The label's columns
+ * n .. n + classes - 1 (counted from 0) are dropped: y is data, not a function of any parameter, so its
  * gradient goes nowhere (and must not be added to a's).
  *                                      grad_A (B, n), grad_AY (B, n + classes) */
 void cvae_concatenate_backward(double *grad_A, const double *grad_AY, size_t B, size_t n, size_t classes);

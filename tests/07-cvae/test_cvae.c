@@ -279,6 +279,33 @@ static void test_gradients_weighted(void)
     check_every_gradient(weights);
 }
 
+/* Log-variance heads at +-1000, beyond the clamp [-30, 30]: the forward pass uses the
+ * clamped constant, so the head's parameters get no gradient (the backward goes through
+ * vae_clamp_backward, as in chapter 6). */
+static void test_backward_through_the_clamp(void)
+{
+    double X[BATCH * P], Y[BATCH * CLASSES], eps[BATCH * D], nelbo[BATCH];
+    const double weights[BATCH] = { 0.25, 0.25, 0.25, 0.25 };
+    uniform_batch(X, BATCH * P, 31);
+    label_batch(Y, BATCH);
+    normal_batch(eps, BATCH * D, 32);
+    for (double bias = -1000.0; bias <= 1000.0; bias += 2000.0) {
+        Cvae cvae = small_cvae(30);
+        for (size_t j = 0; j < D; j++)
+            cvae.encoder_log_variance.b[j] = bias;
+        parameters_zero_grad(&cvae.parameters);
+        cvae_forward(&cvae, nelbo, X, Y, eps, BATCH);
+        cvae_backward(&cvae, X, Y, eps, weights, BATCH);
+        check_note("log sigma^2 heads at %g", bias);
+        bool no_gradient = CHECK_NEAR(0.0, vector_max_abs(cvae.encoder_log_variance.dW, cvae.encoder_log_variance.in * D), 0.0);
+        no_gradient = CHECK_NEAR(0.0, vector_max_abs(cvae.encoder_log_variance.db, D), 0.0) && no_gradient;
+        if (!no_gradient)
+            check_note("the clamped heads got a gradient: pass dL/dlog sigma^2 through vae_clamp_backward");
+        CHECK(vector_max_abs(cvae.encoder_mu.dW, cvae.encoder_mu.in * D) > 0.0); /* the mean head still learns */
+        cvae_free(&cvae);
+    }
+}
+
 /* Backward passes accumulate: two of them give twice the gradient of one. */
 static void test_backward_accumulates(void)
 {
@@ -590,6 +617,8 @@ static const TestCase tests[] = {
     { "each row is its own example; another label, another bound", "7.2 needs 7.1 6.2 6.3 6.5", test_forward_rows_are_examples },
     { "gradient check of all 10 tensors, weights 1/B, eps fixed", "7.3 needs 7.1 7.2 6.2 6.3 6.5", test_gradients_of_the_mean },
     { "gradient check of all 10 tensors, weights 0.7, 0, 2.5, -0.4", "7.3 needs 7.1 7.2 6.2 6.3 6.5", test_gradients_weighted },
+    { "log sigma^2 heads beyond the clamp get no gradient", "7.3 needs 7.1 7.2 6.2 6.3 6.5",
+      test_backward_through_the_clamp },
     { "backward accumulates into the gradients", "7.3 needs 7.1 7.2", test_backward_accumulates },
     { "two SGD steps are theta - eta d(mean NELBO)/dtheta at the drawn eps", "7.4 needs 7.2 7.3 6.2 6.3 6.5", test_train_step_is_gradient_descent },
     { "each step draws fresh eps", "7.4", test_train_step_draws_fresh_noise },

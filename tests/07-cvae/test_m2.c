@@ -134,7 +134,7 @@ static double reference_objective(void *context)
 /* ---- 7.6 the entropy ---------------------------------------------------------------------------- */
 
 /* By hand: equal logits give the uniform q, H = log C; q = (1/4, 3/4) from a = (0, log 3)
- * gives H = -(1/4) log(1/4) - (3/4) log(3/4); a near one-hot q gives 0, not -0 or NaN. */
+ * gives H = -(1/4) log(1/4) - (3/4) log(3/4); a near one-hot q gives 0 (either sign), not NaN. */
 static void test_entropy_by_hand(void)
 {
     double logits[3 * C] = { 0.5, 0.5, 0.5, 0.5,

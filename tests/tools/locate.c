@@ -73,13 +73,16 @@ static int code_score(const char *line, const char *number)
     return contains_word(line, marker, false) ? 1 : 2;
 }
 
-/* A heading with the number beats a sentence naming "Exercise 1.3", which beats a row
+/* The exercise's own heading ("### Exercise 1.3 — ...") beats another heading with the
+ * number, which beats a sentence naming "Exercise 1.3", which beats a row
  * of the exercise table. */
 static int readme_score(const char *line, const char *number)
 {
     char phrase[64];
     snprintf(phrase, sizeof phrase, "exercise %s", number);
-    if (line[0] == '#' && contains_word(line, number, false))
+    if (line[0] == '#' && contains_word(line, phrase, true)) /* "### Exercise 7.6 — ...": its own section */
+        return 4;
+    if (line[0] == '#' && contains_word(line, number, false)) /* a section that covers several */
         return 3;
     if (contains_word(line, phrase, true))
         return 2;
