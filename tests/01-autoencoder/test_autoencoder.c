@@ -164,12 +164,7 @@ static void test_gradients(void)
     ae_backward(&ae, X, BATCH);
     LossContext context = { &ae, X, BATCH };
     CHECK_LONG(8, ae.parameters.count);
-    for (size_t k = 0; k < ae.parameters.count; k++) {
-        const Parameter *p = &ae.parameters.items[k];
-        GradCheckResult r = gradient_check(p, loss_of, &context, 0);
-        if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-            check_note("%s[%zu]: analytic %.9g, numeric %.9g", p->name, r.worst_index, r.analytic, r.numeric);
-    }
+    check_parameter_gradients(&ae.parameters, loss_of, &context);
     ae_free(&ae);
 }
 

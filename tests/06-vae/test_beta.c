@@ -72,13 +72,8 @@ static double objective_value(void *context)
 /* Every tensor's gradient against centred differences of the objective (< 1e-6 relative). */
 static void check_gradients(Objective *o)
 {
-    for (size_t k = 0; k < o->vae->parameters.count; k++) {
-        const Parameter *p = &o->vae->parameters.items[k];
-        GradCheckResult r = gradient_check(p, objective_value, o, 0);
-        if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-            check_note("beta = %g%s: %s[%zu]: analytic %.9g, numeric %.9g", o->beta,
-                       o->controlled ? " (capacity)" : "", p->name, r.worst_index, r.analytic, r.numeric);
-    }
+    check_note("beta = %g%s", o->beta, o->controlled ? " (capacity)" : "");
+    check_parameter_gradients(&o->vae->parameters, objective_value, o);
 }
 
 /* Backward passes accumulate: run forward and backward, then backward again, and halve. */

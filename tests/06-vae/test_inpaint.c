@@ -146,12 +146,7 @@ static void test_masked_gradient(void)
     vae_masked_forward(&vae, NULL, &batch, X, eps, B);
     vae_backward(&vae, X, eps, B);
     MaskedContext context = { &vae, X, batch.mask, eps };
-    for (size_t t = 0; t < vae.parameters.count; t++) {
-        const Parameter *parameter = &vae.parameters.items[t];
-        GradCheckResult r = gradient_check(parameter, masked_nelbo_of, &context, 0);
-        if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-            check_note("%s[%zu]: analytic %.9g, numeric %.9g", parameter->name, r.worst_index, r.analytic, r.numeric);
-    }
+    check_parameter_gradients(&vae.parameters, masked_nelbo_of, &context);
     masked_batch_free(&batch);
     vae_free(&vae);
 }

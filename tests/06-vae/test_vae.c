@@ -512,12 +512,7 @@ static void check_every_gradient(VaeDecoderKind decoder)
     VaeContext context = { &vae, X, eps, BATCH };
     CHECK_LONG(decoder == VAE_DECODER_GAUSSIAN ? 12 : decoder == VAE_DECODER_GAUSSIAN_SHARED ? 11 : 10,
                vae.parameters.count);
-    for (size_t k = 0; k < vae.parameters.count; k++) {
-        const Parameter *p = &vae.parameters.items[k];
-        GradCheckResult r = gradient_check(p, nelbo_of, &context, 0);
-        if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-            check_note("%s[%zu]: analytic %.9g, numeric %.9g", p->name, r.worst_index, r.analytic, r.numeric);
-    }
+    check_parameter_gradients(&vae.parameters, nelbo_of, &context);
     vae_free(&vae);
 }
 

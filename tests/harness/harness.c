@@ -1005,13 +1005,25 @@ bool load_shipped_digits(Dataset *train, size_t train_count, Dataset *test, size
     return true;
 }
 
+/* One tensor's check: below 1e-6 relative, or a note naming the worst entry. */
+static void check_one_gradient(const Parameter *p, LossFunction loss, void *context)
+{
+    GradCheckResult r = gradient_check(p, loss, context, 0);
+    if (!CHECK_BELOW(r.max_relative_error, 1e-6))
+        check_note("d/d%s[%zu]: analytic %.9g, numeric %.9g", p->name, r.worst_index, r.analytic, r.numeric);
+}
+
 void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss, void *context)
 {
     Parameter p = { .value = value, .grad = grad, .size = n };
     snprintf(p.name, sizeof p.name, "%s", name);
-    GradCheckResult r = gradient_check(&p, loss, context, 0);
-    if (!CHECK_BELOW(r.max_relative_error, 1e-6))
-        check_note("d/d%s[%zu]: analytic %.9g, numeric %.9g", name, r.worst_index, r.analytic, r.numeric);
+    check_one_gradient(&p, loss, context);
+}
+
+void check_parameter_gradients(const ParameterList *parameters, LossFunction loss, void *context)
+{
+    for (size_t k = 0; k < parameters->count; k++)
+        check_one_gradient(&parameters->items[k], loss, context);
 }
 
 void halve(double *grad, size_t n) { vector_scale(grad, 0.5, n); }

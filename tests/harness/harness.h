@@ -140,6 +140,11 @@ void normal_batch(double *x, size_t n, unsigned seed);
  * 1e-6. For the gradient of a loss in a plain array (logits, a batch's ELBOs, a code z). */
 void check_array_gradient(const char *name, double *value, double *grad, size_t n, LossFunction loss, void *context);
 
+/* check_array_gradient for every tensor of a model: each parameter's grad against centred
+ * differences of loss(context), below 1e-6 relative, a failure naming the tensor and its
+ * worst entry. */
+void check_parameter_gradients(const ParameterList *parameters, LossFunction loss, void *context);
+
 /* Backward passes accumulate (+=): a test calls one twice on zeroed gradients and halves
  * the result, which must then be the gradient. (With `=` instead of `+=` it comes out halved.) */
 void halve(double *grad, size_t n);
